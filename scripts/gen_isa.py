@@ -121,6 +121,24 @@ def gen_sv(d):
             L.append(f"  localparam int unsigned CFG_{n}_{sv_ident(k)} = {cfg[k]};")
         for tname in d["timing"]:
             L.append(f"  localparam int unsigned CFG_{n}_{sv_ident(tname)} = {cfg['t_' + tname]};")
+    L += ["", "  // Unit class of an opcode (UNIT_*); 0 for unknown opcodes, see op_valid.",
+          "  function automatic logic [2:0] op_unit(input logic [7:0] op);",
+          "    logic [2:0] u;", "    case (op)"]
+    for ins in d["instr"]:
+        L.append(f"      OP_{sv_ident(ins['name'])}: u = 3'd{UNITS.index(ins['unit'])};")
+    L += ["      default: u = 3'd0;", "    endcase", "    op_unit = u;", "  endfunction", "",
+          "  // 1 when the opcode is in the ISA.",
+          "  function automatic logic op_valid(input logic [7:0] op);",
+          "    logic v;", "    case (op)"]
+    for ins in d["instr"]:
+        L.append(f"      OP_{sv_ident(ins['name'])}: v = 1'b1;")
+    L += ["      default: v = 1'b0;", "    endcase", "    op_valid = v;", "  endfunction", "",
+          "  // Bits an opcode may set (opcode and its fields); any other set bit is illegal_operand.",
+          "  function automatic logic [63:0] op_mask(input logic [7:0] op);",
+          "    logic [63:0] m;", "    case (op)"]
+    for ins in d["instr"]:
+        L.append(f"      OP_{sv_ident(ins['name'])}: m = 64'h{ins['mask']:016x};")
+    L += ["      default: m = 64'h0;", "    endcase", "    op_mask = m;", "  endfunction"]
     L += ["", "endpackage", ""]
     return "\n".join(L)
 

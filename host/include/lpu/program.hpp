@@ -15,6 +15,7 @@ namespace lpu {
 enum class Space : std::uint8_t { sram = 0, acc = 1, lut = 2 };
 enum class DType : std::uint8_t { int8 = 0, int32 = 1 };
 enum class SymKind : std::uint8_t { input = 0, output = 1, inout = 2 };
+enum class Layout : std::uint8_t { linear = 0, tiled = 1 };
 
 std::string_view space_name(Space s);
 std::string_view dtype_name(DType d);
@@ -34,6 +35,7 @@ struct Symbol {
   SymKind kind = SymKind::input;
   DType dtype = DType::int8;
   Space space = Space::sram;
+  Layout layout = Layout::linear;
   std::uint32_t bank = 0;
   std::uint32_t addr = 0;
   std::vector<std::uint32_t> shape;  // rank 1..4
@@ -57,6 +59,21 @@ std::size_t unit_bytes(Space s, const Config& cfg);
 // Number of units (words/entries) in one bank of space `s` on `cfg`; number of banks.
 std::size_t space_depth(Space s, const Config& cfg);
 std::size_t space_banks(Space s, const Config& cfg);
+
+// A contiguous run of a tensor in device memory: tensor bytes [offset, offset+size) live at
+// (space, bank, addr) onwards, inside one bank. Size is a whole number of memory units.
+struct Piece {
+  std::size_t offset = 0;
+  std::size_t size = 0;
+  Space space = Space::sram;
+  std::uint32_t bank = 0;
+  std::uint32_t addr = 0;
+};
+// Where every byte of symbol `s` lives on `cfg` (layouts in docs/program-format.md). Throws
+// lpu::Error naming the symbol when it does not fit the memory or the layout's rules.
+std::vector<Piece> symbol_pieces(const Symbol& s, const Config& cfg);
+// The same for a DATA segment (linear, flat SRAM order).
+std::vector<Piece> segment_pieces(const Segment& seg, const Config& cfg);
 
 struct Program {
   Requirements req;
