@@ -1,0 +1,66 @@
+// One interface to every LPU device: the golden model today; the Verilator model ("sim"),
+// a TCP bridge and the USB board later, each as a backend of this class.
+//
+// A backend implements the raw operations (load code + data, raw memory access, run);
+// tensors by symbol name are implemented once here on top of them (docs/program-format.md
+// "Layouts" via symbol_pieces).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lpu/config.hpp"
+#include "lpu/golden.hpp"
+#include "lpu/npy.hpp"
+#include "lpu/program.hpp"
+
+namespace lpu {
+
+class Device {
+ public:
+  virtual ~Device() = default;
+  Device(const Device&) = delete;
+  Device& operator=(const Device&) = delete;
+
+  // Short backend name ("golden") and a one-line description for `lpu info`.
+  virtual std::string name() const = 0;
+  virtual std::string description() const = 0;
+  virtual const Config& config() const = 0;
+
+  // Loads a program's code and initial data; its symbols become addressable by name.
+  // Throws lpu::Error when the program does not fit the device.
+  void load(const Program& p);
+  const std::vector<Symbol>& symbols() const { return symbols_; }
+  const Symbol& symbol(const std::string& name) const;  // throws when unknown
+
+  // Tensors of the loaded program by symbol name. Writing checks kind (input/inout),
+  // dtype and shape; reading returns the symbol's dtype and shape.
+  void write_tensor(const std::string& name, const Tensor& t);
+  Tensor read_tensor(const std::string& name);
+
+  // Raw memory in the container's byte layout (program-format.md).
+  virtual void write_mem(Space s, std::uint32_t bank, std::uint32_t addr, const std::vector<std::uint8_t>& bytes) = 0;
+  virtual std::vector<std::uint8_t> read_mem(Space s, std::uint32_t bank, std::uint32_t addr, std::size_t nbytes) = 0;
+
+  // Runs the loaded program from pc 0 to halt or error. Throws lpu::Error when the device
+  // fails (not when the program raises an LPU error: that is in the result).
+  virtual RunResult run(std::uint64_t max_cycles = 1ull << 34) = 0;
+
+ protected:
+  Device() = default;
+  virtual void load_program(const Program& p) = 0;
+
+ private:
+  std::vector<Symbol> symbols_;
+};
+
+// Opens a device by URI for configuration `cfg`:
+//   golden   the golden model, in process
+// Planned (not yet available; a clear lpu::Error says so): sim, tcp://HOST:PORT, usb[:SERIAL].
+std::unique_ptr<Device> open_device(const std::string& uri, const Config& cfg);
+// The golden backend directly.
+std::unique_ptr<Device> open_golden_device(const Config& cfg);
+
+}  // namespace lpu

@@ -1,0 +1,77 @@
+// The device interface's shared part: tensors by symbol name on top of raw memory access,
+// and the URI dispatch to backends.
+#include "lpu/device.hpp"
+
+#include "lpu/error.hpp"
+
+namespace lpu {
+
+namespace {
+
+std::string shape_str(const std::vector<std::uint32_t>& s) {
+  std::string out = "(";
+  for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + (s.size() == 1 ? ",)" : ")");
+}
+
+}  // namespace
+
+void Device::load(const Program& p) {
+  load_program(p);
+  symbols_ = p.symbols;
+}
+
+const Symbol& Device::symbol(const std::string& name) const {
+  for (const auto& s : symbols_) {
+    if (s.name == name) return s;
+  }
+  std::string known;
+  for (const auto& s : symbols_) known += (known.empty() ? "" : ", ") + s.name;
+  throw Error("no tensor named '" + name + "' in the loaded program (" +
+              (known.empty() ? std::string("it has no symbols") : "known: " + known) + ")");
+}
+
+void Device::write_tensor(const std::string& name, const Tensor& t) {
+  const Symbol& s = symbol(name);
+  if (s.kind == SymKind::output) throw Error("tensor '" + name + "' is an output; it cannot be written");
+  if (t.dtype != s.dtype) {
+    throw Error("tensor '" + name + "' is " + std::string(dtype_name(s.dtype)) + ", the data is " +
+                std::string(dtype_name(t.dtype)));
+  }
+  if (t.shape != s.shape) {
+    throw Error("tensor '" + name + "' has shape " + shape_str(s.shape) + ", the data has shape " + shape_str(t.shape));
+  }
+  if (t.bytes.size() != s.bytes()) {
+    throw Error("tensor '" + name + "': " + std::to_string(t.bytes.size()) + " data bytes, expected " +
+                std::to_string(s.bytes()));
+  }
+  for (const auto& piece : symbol_pieces(s, config())) {
+    const auto first = t.bytes.begin() + static_cast<std::ptrdiff_t>(piece.offset);
+    write_mem(piece.space, piece.bank, piece.addr,
+              std::vector<std::uint8_t>(first, first + static_cast<std::ptrdiff_t>(piece.size)));
+  }
+}
+
+Tensor Device::read_tensor(const std::string& name) {
+  const Symbol& s = symbol(name);
+  Tensor t;
+  t.dtype = s.dtype;
+  t.shape = s.shape;
+  t.bytes.assign(s.bytes(), 0);
+  for (const auto& piece : symbol_pieces(s, config())) {
+    const auto b = read_mem(piece.space, piece.bank, piece.addr, piece.size);
+    std::copy(b.begin(), b.end(), t.bytes.begin() + static_cast<std::ptrdiff_t>(piece.offset));
+  }
+  return t;
+}
+
+std::unique_ptr<Device> open_device(const std::string& uri, const Config& cfg) {
+  if (uri == "golden") return open_golden_device(cfg);
+  const std::string scheme = uri.substr(0, uri.find_first_of(":"));
+  if (scheme == "sim" || scheme == "tcp" || scheme == "usb") {
+    throw Error("device '" + uri + "' is not available yet: only 'golden' is implemented in this build");
+  }
+  throw Error("unknown device '" + uri + "' (known: golden; planned: sim, tcp://HOST:PORT, usb[:SERIAL])");
+}
+
+}  // namespace lpu

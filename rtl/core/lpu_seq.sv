@@ -1,0 +1,436 @@
+// The sequencer: instruction memory, fetch and issue, hardware loops, scalar registers,
+// blocking instructions, the central operand check, the error latch and the performance
+// counters. Specification: docs/sequencer.md.
+module lpu_seq #(
+  parameter int unsigned ImemDepth = 4096,
+  parameter int unsigned Lanes     = 16,
+  parameter int unsigned Banks     = 16,
+  parameter int unsigned VRegs     = 16,
+  parameter int unsigned SRegs     = 16,
+  parameter int unsigned LoopDepth = 4,
+  parameter int unsigned Links     = 2,
+  parameter int unsigned NumErr    = 1,
+  localparam int unsigned ImemAw   = $clog2(ImemDepth)
+) (
+  input  logic                clk_i,
+  input  logic                rst_ni,
+  // Host side (see lpu_core's host port); memory and length writes only while not running.
+  input  logic                imem_req_i,
+  input  logic                imem_we_i,
+  input  logic [ImemAw-1:0]   imem_addr_i,
+  input  logic [63:0]         imem_wdata_i,
+  output logic [63:0]         imem_rdata_o,
+  input  logic                len_we_i,
+  input  logic [15:0]         len_wdata_i,
+  output logic [15:0]         prog_len_o,
+  input  logic                start_i,
+  input  logic                abort_i,
+  output logic [1:0]          status_o,
+  output logic [7:0]          err_code_o,
+  output logic [15:0]         err_pc_o,
+  output logic [63:0]         err_cycle_o,
+  input  logic [3:0]          cnt_sel_i,
+  output logic [63:0]         cnt_rdata_o,
+  input  logic [3:0]          sreg_sel_i,
+  output logic [31:0]         sreg_rdata_o,
+  // Issue bus.
+  output logic                iss_valid_o,
+  output logic [63:0]         iss_instr_o,
+  output logic [15:0]         iss_pc_o,
+  output logic [31:0]         iss_ra_val_o,
+  output logic [31:0]         iss_rb_val_o,
+  output logic                stop_o,
+  // From the units.
+  input  logic                iss_reject_i,
+  input  logic                pending_i,
+  input  logic [31:0]         vext_val_i,
+  input  logic [Links-1:0]    link_up_i,
+  input  logic [NumErr-1:0]   err_i,
+  input  logic [NumErr*8-1:0] err_code_i,
+  input  logic [NumErr*16-1:0] err_pc_i,
+  input  logic                ev_mxu_row_i,
+  input  logic                ev_mxu_wrow_i,
+  input  logic                ev_acc_wr_i,
+  input  logic [3:0]          ev_sram_rd_i,
+  input  logic [3:0]          ev_sram_wr_i,
+  input  logic [3:0]          ev_link_tx_i,
+  input  logic [3:0]          ev_link_rx_i
+);
+
+  typedef enum logic [1:0] {
+    StIdle = 2'd0,
+    StRun  = 2'd1,
+    StDone = 2'd2,
+    StErr  = 2'd3
+  } state_e;
+
+  state_e      state_q, state_d;
+  logic [15:0] pc_q, pc_d;
+  logic        first_q, first_d;  // the instruction at pc_q has not issued yet
+  logic [15:0] hold_q, hold_d;    // nop/lutld: holding cycles still to go
+  logic [15:0] len_q, len_d;
+  logic [7:0]  err_code_q, err_code_d;
+  logic [15:0] err_pc_q, err_pc_d;
+  logic [63:0] err_cycle_q, err_cycle_d;
+  logic        stop_q;
+  logic [63:0] cycle;  // number of the current run cycle (the cycles counter)
+
+  logic running;
+  assign running = (state_q == StRun);
+
+  // ---------------------------------------------------------------------------------------
+  // Instruction memory. Read address is the next pc while running, so the word of pc_q is
+  // at the output in the cycle it issues (docs/sequencer.md "Fetch pipeline").
+  // ---------------------------------------------------------------------------------------
+  logic [ImemAw-1:0] imem_raddr;
+  logic [63:0]       instr;
+  logic              start_ok;
+
+  assign start_ok = start_i && !running;
+
+  always_comb begin
+    if (running)       imem_raddr = pc_d[ImemAw-1:0];
+    else if (start_ok) imem_raddr = '0;
+    else               imem_raddr = imem_addr_i;
+  end
+
+  lpu_imem #(
+    .Depth (ImemDepth),
+    .Width (64)
+  ) u_imem (
+    .clk_i   (clk_i),
+    .we_i    (imem_req_i && imem_we_i && !running),
+    .waddr_i (imem_addr_i),
+    .wdata_i (imem_wdata_i),
+    .raddr_i (imem_raddr),
+    .rdata_o (instr)
+  );
+
+  assign imem_rdata_o = instr;
+
+  // ---------------------------------------------------------------------------------------
+  // Decode.
+  // ---------------------------------------------------------------------------------------
+  logic [7:0]  op;
+  logic [3:0]  f_rd, f_ra, f_rb;
+  logic [5:0]  f_sh;
+  logic [31:0] f_stride, f_imm32;
+  logic [15:0] f_count, f_len;
+  logic [2:0]  unit;
+
+  assign op       = instr[lpu_isa_pkg::F_OP_LSB +: lpu_isa_pkg::F_OP_W];
+  assign f_rd     = instr[lpu_isa_pkg::F_RD_LSB +: lpu_isa_pkg::F_RD_W];
+  assign f_ra     = instr[lpu_isa_pkg::F_RA_LSB +: lpu_isa_pkg::F_RA_W];
+  assign f_rb     = instr[lpu_isa_pkg::F_RB_LSB +: lpu_isa_pkg::F_RB_W];
+  assign f_sh     = instr[lpu_isa_pkg::F_SH_LSB +: lpu_isa_pkg::F_SH_W];
+  assign f_stride = 32'($signed(instr[lpu_isa_pkg::F_STRIDE_LSB +: lpu_isa_pkg::F_STRIDE_W]));
+  assign f_imm32  = instr[lpu_isa_pkg::F_IMM32_LSB +: lpu_isa_pkg::F_IMM32_W];
+  assign f_count  = instr[lpu_isa_pkg::F_COUNT_LSB +: lpu_isa_pkg::F_COUNT_W];
+  assign f_len    = 16'(instr[lpu_isa_pkg::F_LEN_LSB +: lpu_isa_pkg::F_LEN_W]);
+  assign unit     = lpu_isa_pkg::op_unit(op);
+
+  // Scalar register file (r0 reads as zero).
+  logic [31:0] sreg_q [SRegs];
+  logic [31:0] sreg_d [SRegs];
+  logic [31:0] ra_val, rb_val;
+
+  assign ra_val = (f_ra == 4'd0) ? 32'd0 : sreg_q[f_ra];
+  assign rb_val = (f_rb == 4'd0) ? 32'd0 : sreg_q[f_rb];
+
+  // ---------------------------------------------------------------------------------------
+  // Issue checks.
+  // ---------------------------------------------------------------------------------------
+  logic [7:0]  chk_err;
+  logic        is_loop, loop_skip, link_bad, overrun;
+  logic [31:0] trips;
+  logic [7:0]  seq_err;
+  logic        loop_full;
+
+  lpu_opcheck #(
+    .Lanes (Lanes),
+    .Banks (Banks),
+    .VRegs (VRegs),
+    .Links (Links)
+  ) u_opcheck (
+    .instr_i (instr),
+    .err_o   (chk_err)
+  );
+
+  assign overrun   = (pc_q >= len_q);
+  assign is_loop   = (op == lpu_isa_pkg::OP_LOOPI) || (op == lpu_isa_pkg::OP_LOOP);
+  assign trips     = (op == lpu_isa_pkg::OP_LOOPI) ? 32'(f_count) : ra_val;
+  assign loop_skip = is_loop && (trips == 32'd0);
+
+  always_comb begin
+    link_bad = 1'b0;
+    if (op == lpu_isa_pkg::OP_SEND || op == lpu_isa_pkg::OP_RECV) begin
+      link_bad = 1'b1;
+      for (int unsigned k = 0; k < Links; k++) begin
+        if (32'(f_sh) == k && link_up_i[k]) link_bad = 1'b0;
+      end
+    end
+  end
+
+  always_comb begin
+    if (overrun)                          seq_err = lpu_isa_pkg::ERR_PC_OVERRUN;
+    else if (chk_err != lpu_isa_pkg::ERR_NONE) seq_err = chk_err;
+    else if (is_loop && !loop_skip && loop_full) seq_err = lpu_isa_pkg::ERR_LOOP_DEPTH;
+    else if (link_bad)                    seq_err = lpu_isa_pkg::ERR_LINK_DOWN;
+    else                                  seq_err = lpu_isa_pkg::ERR_NONE;
+  end
+
+  logic issue;       // the instruction at pc_q issues this cycle
+  logic issue_done;  // ... and no unit rejected it
+  assign issue      = running && first_q && (seq_err == lpu_isa_pkg::ERR_NONE);
+  assign issue_done = issue && !iss_reject_i;
+
+  assign iss_valid_o  = issue;
+  assign iss_instr_o  = instr;
+  assign iss_pc_o     = pc_q;
+  assign iss_ra_val_o = ra_val;
+  assign iss_rb_val_o = rb_val;
+
+  // ---------------------------------------------------------------------------------------
+  // Completion: when does the instruction at pc_q release the issue slot?
+  // ---------------------------------------------------------------------------------------
+  logic        complete;     // the slot is free after this cycle
+  logic        hold_start;   // first cycle of a multi-cycle nop/lutld/recv
+  logic        is_drain;     // barrier or halt
+  logic        is_counted;   // nop, lutld, recv: hold for count extra cycles
+
+  assign is_drain   = (op == lpu_isa_pkg::OP_BARRIER) || (op == lpu_isa_pkg::OP_HALT);
+  // recv: until the link work exists no link is up, so recv never issues; the placeholder
+  // holds count+1 cycles like lutld.
+  assign is_counted = (op == lpu_isa_pkg::OP_NOP) || (op == lpu_isa_pkg::OP_LUTLD) ||
+                      (op == lpu_isa_pkg::OP_RECV);
+
+  always_comb begin
+    complete   = 1'b0;
+    hold_start = 1'b0;
+    if (running) begin
+      if (first_q) begin
+        if (issue) begin
+          if (is_drain)                           complete = !pending_i;
+          else if (is_counted && f_count != 16'd0) hold_start = 1'b1;
+          else                                    complete = 1'b1;
+        end
+      end else begin
+        if (is_drain) complete = !pending_i;
+        else          complete = (hold_q == 16'd1);
+      end
+    end
+  end
+
+  // Loop stack.
+  logic        ls_push, ls_adv, ls_full;
+  logic [15:0] ls_last_pc, ls_next_pc;
+
+  assign ls_push    = issue && is_loop && !loop_skip;
+  assign ls_adv     = complete && !ls_push;
+  // A skipped body counts as completed at its last instruction, so an enclosing loop that
+  // ends at the same pc still branches back.
+  assign ls_last_pc = loop_skip ? (pc_q + f_len) : pc_q;
+  assign loop_full  = ls_full;
+
+  lpu_loop_stack #(
+    .LoopDepth (LoopDepth)
+  ) u_loops (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .clear_i      (start_ok),
+    .push_i       (ls_push),
+    .push_start_i (pc_q + 16'd1),
+    .push_end_i   (pc_q + f_len),
+    .push_trips_i (trips),
+    .adv_i        (ls_adv && running),
+    .last_pc_i    (ls_last_pc),
+    .next_pc_o    (ls_next_pc),
+    .full_o       (ls_full)
+  );
+
+  // ---------------------------------------------------------------------------------------
+  // Errors: the lowest code raised this cycle wins (own checks first among equals).
+  // ---------------------------------------------------------------------------------------
+  logic        err_any;
+  logic [7:0]  err_sel_code;
+  logic [15:0] err_sel_pc;
+
+  always_comb begin
+    err_any      = 1'b0;
+    err_sel_code = 8'hff;
+    err_sel_pc   = pc_q;
+    if (running) begin
+      if (first_q && seq_err != lpu_isa_pkg::ERR_NONE) begin
+        err_any      = 1'b1;
+        err_sel_code = seq_err;
+        err_sel_pc   = pc_q;
+      end
+      for (int unsigned k = 0; k < NumErr; k++) begin
+        if (err_i[k] && err_code_i[8*k +: 8] < err_sel_code) begin
+          err_any      = 1'b1;
+          err_sel_code = err_code_i[8*k +: 8];
+          err_sel_pc   = err_pc_i[16*k +: 16];
+        end
+      end
+      if (abort_i && lpu_isa_pkg::ERR_ABORTED < err_sel_code) begin
+        err_any      = 1'b1;
+        err_sel_code = lpu_isa_pkg::ERR_ABORTED;
+        err_sel_pc   = pc_q;
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Scalar register writes (end of the issue cycle).
+  // ---------------------------------------------------------------------------------------
+  always_comb begin
+    logic        we;
+    logic [3:0]  wa;
+    logic [31:0] wv;
+    we = 1'b0;
+    wa = f_rd;
+    wv = 32'd0;
+    if (issue) begin
+      case (op)
+        lpu_isa_pkg::OP_LI:   begin we = 1'b1; wv = f_imm32;           end
+        lpu_isa_pkg::OP_ADDI: begin we = 1'b1; wv = ra_val + f_imm32;  end
+        lpu_isa_pkg::OP_ADD:  begin we = 1'b1; wv = ra_val + rb_val;   end
+        lpu_isa_pkg::OP_SUB:  begin we = 1'b1; wv = ra_val - rb_val;   end
+        lpu_isa_pkg::OP_MUL:  begin we = 1'b1; wv = ra_val * rb_val;   end
+        lpu_isa_pkg::OP_VEXT: begin we = 1'b1; wv = vext_val_i;        end
+        lpu_isa_pkg::OP_VLD, lpu_isa_pkg::OP_VLDU, lpu_isa_pkg::OP_VLDA,
+        lpu_isa_pkg::OP_VST, lpu_isa_pkg::OP_VSTB: begin
+          we = 1'b1;
+          wa = f_ra;
+          wv = ra_val + f_stride;
+        end
+        default: ;
+      endcase
+    end
+    for (int unsigned i = 0; i < SRegs; i++) begin
+      sreg_d[i] = sreg_q[i];
+      if (we && i != 0 && 32'(wa) == i) sreg_d[i] = wv;
+    end
+  end
+
+  assign sreg_rdata_o = (sreg_sel_i == 4'd0) ? 32'd0 : sreg_q[sreg_sel_i];
+
+  // ---------------------------------------------------------------------------------------
+  // Next state.
+  // ---------------------------------------------------------------------------------------
+  always_comb begin
+    state_d     = state_q;
+    pc_d        = pc_q;
+    first_d     = first_q;
+    hold_d      = hold_q;
+    len_d       = len_q;
+    err_code_d  = err_code_q;
+    err_pc_d    = err_pc_q;
+    err_cycle_d = err_cycle_q;
+    if (!running) begin
+      if (len_we_i) len_d = len_wdata_i;
+      if (start_ok) begin
+        state_d    = StRun;
+        pc_d       = 16'd0;
+        first_d    = 1'b1;
+        hold_d     = 16'd0;
+        err_code_d = lpu_isa_pkg::ERR_NONE;
+        err_pc_d   = 16'd0;
+        err_cycle_d = 64'd0;
+      end
+    end else begin
+      if (hold_start) begin
+        first_d = 1'b0;
+        hold_d  = f_count;
+      end else if (first_q && issue && is_drain && !complete) begin
+        first_d = 1'b0;
+      end else if (!first_q && !complete && !is_drain) begin
+        hold_d = hold_q - 16'd1;
+      end
+      if (complete) begin
+        first_d = 1'b1;
+        pc_d    = ls_push ? (pc_q + 16'd1) : ls_next_pc;
+        if (op == lpu_isa_pkg::OP_HALT) state_d = StDone;
+      end
+      if (err_any) begin
+        state_d     = StErr;
+        err_code_d  = err_sel_code;
+        err_pc_d    = err_sel_pc;
+        err_cycle_d = cycle;
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Performance counters.
+  // ---------------------------------------------------------------------------------------
+  logic [lpu_isa_pkg::NUM_COUNTERS*4-1:0] cnt_inc;
+
+  always_comb begin
+    cnt_inc = '0;
+    cnt_inc[4*lpu_isa_pkg::CNT_CYCLES +: 4]       = 4'd1;
+    cnt_inc[4*lpu_isa_pkg::CNT_INSTRS +: 4]       = {3'd0, issue_done};
+    cnt_inc[4*lpu_isa_pkg::CNT_STALL_CYCLES +: 4] = {3'd0, !first_q};
+    cnt_inc[4*lpu_isa_pkg::CNT_MXU_BUSY +: 4]     = {3'd0, ev_mxu_row_i};
+    cnt_inc[4*lpu_isa_pkg::CNT_MXU_WLOAD +: 4]    = {3'd0, ev_mxu_wrow_i};
+    cnt_inc[4*lpu_isa_pkg::CNT_VXU_OPS +: 4]      =
+        {3'd0, issue_done && unit == 3'(lpu_isa_pkg::UNIT_VXU)};
+    cnt_inc[4*lpu_isa_pkg::CNT_SXU_OPS +: 4]      =
+        {3'd0, issue_done && unit == 3'(lpu_isa_pkg::UNIT_SXU)};
+    cnt_inc[4*lpu_isa_pkg::CNT_SRAM_READS +: 4]   = ev_sram_rd_i;
+    cnt_inc[4*lpu_isa_pkg::CNT_SRAM_WRITES +: 4]  = ev_sram_wr_i;
+    cnt_inc[4*lpu_isa_pkg::CNT_ACC_WRITES +: 4]   = {3'd0, ev_acc_wr_i};
+    cnt_inc[4*lpu_isa_pkg::CNT_LINK_TX +: 4]      = ev_link_tx_i;
+    cnt_inc[4*lpu_isa_pkg::CNT_LINK_RX +: 4]      = ev_link_rx_i;
+  end
+
+  lpu_perf_counters #(
+    .NumCnt (lpu_isa_pkg::NUM_COUNTERS)
+  ) u_counters (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .clear_i  (start_ok),
+    .en_i     (running),
+    .inc_i    (cnt_inc),
+    .sel_i    (cnt_sel_i),
+    .rdata_o  (cnt_rdata_o),
+    .cycles_o (cycle)
+  );
+
+  // ---------------------------------------------------------------------------------------
+  // Registers.
+  // ---------------------------------------------------------------------------------------
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q     <= StIdle;
+      pc_q        <= '0;
+      first_q     <= 1'b1;
+      hold_q      <= '0;
+      len_q       <= '0;
+      err_code_q  <= lpu_isa_pkg::ERR_NONE;
+      err_pc_q    <= '0;
+      err_cycle_q <= '0;
+      stop_q      <= 1'b1;
+      for (int unsigned i = 0; i < SRegs; i++) sreg_q[i] <= '0;
+    end else begin
+      state_q     <= state_d;
+      pc_q        <= pc_d;
+      first_q     <= first_d;
+      hold_q      <= hold_d;
+      len_q       <= len_d;
+      err_code_q  <= err_code_d;
+      err_pc_q    <= err_pc_d;
+      err_cycle_q <= err_cycle_d;
+      stop_q      <= (state_d != StRun);
+      for (int unsigned i = 0; i < SRegs; i++) sreg_q[i] <= sreg_d[i];
+    end
+  end
+
+  assign stop_o      = stop_q;
+  assign status_o    = state_q;
+  assign prog_len_o  = len_q;
+  assign err_code_o  = err_code_q;
+  assign err_pc_o    = err_pc_q;
+  assign err_cycle_o = err_cycle_q;
+
+endmodule

@@ -1,0 +1,75 @@
+// One processing element of the weight-stationary systolic array (docs/mxu.md).
+//
+// Holds two int8 weights (one per weight buffer). Each cycle it multiplies the activation at
+// its left input by the weight of the buffer that activation belongs to (sel_i travels with
+// the activation), adds the partial sum from above, and registers activation, buffer bit and
+// partial sum towards its right and lower neighbours.
+//
+// Weight loading shifts the selected buffer down the column: w[wld_buf_i] <= w_i. It is not
+// gated by en_i (a weight row already read from SRAM still lands when the chip stops).
+//
+// Fixed-latency datapath: no valid/ready.
+module lpu_mxu_pe #(
+  parameter int unsigned PsumW = 20
+) (
+  input  logic             clk_i,
+  input  logic             rst_ni,
+  input  logic             en_i,
+
+  input  logic [7:0]       a_i,
+  input  logic             sel_i,
+  input  logic [PsumW-1:0] psum_i,
+  output logic [7:0]       a_o,
+  output logic             sel_o,
+  output logic [PsumW-1:0] psum_o,
+
+  input  logic             wld_en_i,
+  input  logic             wld_buf_i,
+  input  logic [7:0]       w_i,
+  output logic [7:0]       w_o
+);
+
+  logic [7:0]       w0_q, w0_d, w1_q, w1_d;
+  logic [7:0]       a_q, a_d;
+  logic             sel_q, sel_d;
+  logic [PsumW-1:0] psum_q, psum_d;
+
+  logic signed [7:0]  w_use;
+  logic signed [15:0] prod;
+
+  always_comb begin
+    w_use  = sel_i ? w1_q : w0_q;
+    prod   = $signed(a_i) * w_use;
+    a_d    = en_i ? a_i : a_q;
+    sel_d  = en_i ? sel_i : sel_q;
+    // PsumW bits hold every partial sum exactly (see lpu_mxu_array), so this never wraps.
+    psum_d = en_i ? psum_i + {{(PsumW-16){prod[15]}}, prod} : psum_q;
+
+    w0_d = w0_q;
+    w1_d = w1_q;
+    if (wld_en_i && !wld_buf_i) w0_d = w_i;
+    if (wld_en_i &&  wld_buf_i) w1_d = w_i;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      w0_q   <= '0;
+      w1_q   <= '0;
+      a_q    <= '0;
+      sel_q  <= 1'b0;
+      psum_q <= '0;
+    end else begin
+      w0_q   <= w0_d;
+      w1_q   <= w1_d;
+      a_q    <= a_d;
+      sel_q  <= sel_d;
+      psum_q <= psum_d;
+    end
+  end
+
+  assign a_o    = a_q;
+  assign sel_o  = sel_q;
+  assign psum_o = psum_q;
+  assign w_o    = wld_buf_i ? w1_q : w0_q;
+
+endmodule

@@ -1,0 +1,133 @@
+// The lookup table: LutDepth x int16, read by every lane in parallel (vlut) and written
+// Lanes/2 consecutive entries per cycle (lutld) or one entry per cycle (host port).
+//
+// Organisation. The table is replicated once per LutPorts lanes (a copy); port p of copy c
+// serves lane c*LutPorts + p. Each copy is split into NB = Lanes/(2*LutPorts) banks
+// interleaved by entry: entry k lives in bank k mod NB at row k div NB. A lutld word writes
+// entries base .. base+Lanes/2-1, i.e. exactly LutPorts entries in every bank (one per
+// port), in one cycle, whatever base is. Each bank is a RAM with LutPorts read/write ports
+// sharing their address (true dual-port block RAM on ECP5 for LutPorts = 2, a simple block
+// RAM on iCE40 for LutPorts = 1). Reads are synchronous: the address is taken at the end of
+// the cycle (stage t+1 of a vlut), the data appear the next cycle (stage t+2).
+//
+// Writes and reads never meet: lutld stalls the sequencer, the host port is used only while
+// idle. When a write is requested, every port writes and no lane reads. The table is a
+// memory and is not reset.
+module lpu_vxu_lut #(
+  parameter int unsigned Lanes    = lpu_isa_pkg::CFG_BASE_LANES,
+  parameter int unsigned LutDepth = lpu_isa_pkg::CFG_BASE_LUT_DEPTH,
+  parameter int unsigned LutPorts = 2,
+  localparam int unsigned Aw = $clog2(LutDepth)
+) (
+  input  logic                clk_i,
+  // vlut: clamped entry index per lane (stage t+1); data the next cycle.
+  input  logic [Lanes*Aw-1:0] rd_idx_i,
+  output logic [Lanes*16-1:0] rd_data_o,
+  // lutld: write entries wr_base_i + e = int16(bytes 2e, 2e+1) for e < Lanes/2.
+  // The caller guarantees wr_base_i + Lanes/2 - 1 < LutDepth.
+  input  logic                wr_en_i,
+  input  logic [Aw-1:0]       wr_base_i,
+  input  logic [Lanes*8-1:0]  wr_data_i,
+  // host port (idle only): one entry; read data the next cycle.
+  input  logic                host_we_i,
+  input  logic                host_re_i,
+  input  logic [Aw-1:0]       host_addr_i,
+  input  logic [15:0]         host_wdata_i,
+  output logic [15:0]         host_rdata_o
+);
+
+  localparam int unsigned Half   = Lanes / 2;              // entries per lutld word
+  localparam int unsigned NB     = Half / LutPorts;        // banks per copy
+  localparam int unsigned Copies = Lanes / LutPorts;
+  localparam int unsigned Depth  = LutDepth / NB;          // rows per bank
+  localparam int unsigned Bsh    = $clog2(NB);             // NB is a power of two
+  localparam int unsigned Bw     = (NB > 1) ? Bsh : 1;
+  localparam int unsigned Rw     = Aw - Bsh;
+  localparam logic [Aw-1:0] BankMask = Aw'(NB - 1);
+
+  // Bank of an entry, and its row.
+  function automatic logic [Bw-1:0] bank_of(input logic [Aw-1:0] k);
+    bank_of = Bw'(k & BankMask);
+  endfunction
+  function automatic logic [Rw-1:0] row_of(input logic [Aw-1:0] k);
+    row_of = Rw'(k >> Bsh);
+  endfunction
+
+  // Per bank and port: the write address and data, identical in every copy.
+  logic [NB*LutPorts*Rw-1:0] wr_row;
+  logic [NB*LutPorts*16-1:0] wr_val;
+  logic                      any_we;
+  assign any_we = wr_en_i | host_we_i;
+
+  for (genvar j = 0; j < NB; j++) begin : gen_wr_bank
+    for (genvar p = 0; p < LutPorts; p++) begin : gen_wr_port
+      // Entry of the lutld word that lands in bank j through port p.
+      logic [Aw-1:0] e, k;
+      assign e = ((Aw'(j) - wr_base_i) & BankMask) + Aw'(p * NB);
+      assign k = wr_base_i + e;
+      always_comb begin
+        if (wr_en_i) begin
+          wr_row[(j*LutPorts+p)*Rw +: Rw] = row_of(k);
+          wr_val[(j*LutPorts+p)*16 +: 16] = wr_data_i[16*e +: 16];
+        end else begin
+          wr_row[(j*LutPorts+p)*Rw +: Rw] = row_of(host_addr_i);
+          wr_val[(j*LutPorts+p)*16 +: 16] = host_wdata_i;
+        end
+      end
+    end
+  end
+
+  // Write enable of bank j, port p: a lutld writes every port of every bank; the host
+  // writes port 0 of the bank holding its entry.
+  logic [Bw-1:0] host_bank;
+  assign host_bank = bank_of(host_addr_i);
+
+  for (genvar c = 0; c < Copies; c++) begin : gen_copy
+    // Per port of this copy: read index, bank select of the last read, and the read data
+    // of every bank.
+    logic [LutPorts*Aw-1:0]    ridx;
+    logic [LutPorts*Bw-1:0]    sel_q;
+    logic [LutPorts*NB*16-1:0] rdata;
+
+    for (genvar p = 0; p < LutPorts; p++) begin : gen_port
+      localparam int unsigned Lane = c * LutPorts + p;
+      if (Lane == 0) begin : gen_host_rd
+        // Lane 0's port also serves the host's reads.
+        assign ridx[p*Aw +: Aw] = host_re_i ? host_addr_i : rd_idx_i[0 +: Aw];
+      end else begin : gen_lane_rd
+        assign ridx[p*Aw +: Aw] = rd_idx_i[Lane*Aw +: Aw];
+      end
+      always_ff @(posedge clk_i) begin
+        sel_q[p*Bw +: Bw] <= bank_of(ridx[p*Aw +: Aw]);
+      end
+      if (NB > 1) begin : gen_sel
+        assign rd_data_o[Lane*16 +: 16] = rdata[(p*NB + 32'(sel_q[p*Bw +: Bw]))*16 +: 16];
+      end else begin : gen_nosel
+        assign rd_data_o[Lane*16 +: 16] = rdata[p*16 +: 16];
+      end
+    end
+
+    for (genvar j = 0; j < NB; j++) begin : gen_bank
+      logic [15:0]            mem [Depth];
+      logic [LutPorts*Rw-1:0] addr;
+      logic [LutPorts-1:0]    we;
+      logic [LutPorts*16-1:0] rdata_q;
+      for (genvar p = 0; p < LutPorts; p++) begin : gen_addr
+        assign we[p] = wr_en_i || (host_we_i && p == 0 && host_bank == Bw'(j));
+        assign addr[p*Rw +: Rw] = any_we ? wr_row[(j*LutPorts+p)*Rw +: Rw]
+                                         : row_of(ridx[p*Aw +: Aw]);
+        assign rdata[(p*NB+j)*16 +: 16] = rdata_q[p*16 +: 16];
+      end
+      // One process per bank: LutPorts ports, each reading or writing at its address.
+      always_ff @(posedge clk_i) begin
+        for (int unsigned p = 0; p < LutPorts; p++) begin
+          if (we[p]) mem[addr[p*Rw +: Rw]] <= wr_val[(j*LutPorts+p)*16 +: 16];
+          rdata_q[p*16 +: 16] <= mem[addr[p*Rw +: Rw]];
+        end
+      end
+    end
+  end
+
+  assign host_rdata_o = rd_data_o[0 +: 16];
+
+endmodule

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""make bench: run every benchmark binary and collect the results with the synthesis figures.
+
+Runs each build/bin/lpu_bench_* (one at a time: timings on a shared 2-core machine are noisy
+enough). A benchmark prints JSON lines {"name": ..., "value": ..., ["unit": ...], ...}; other
+lines are ignored. Synthesis reports from `make synth` (build/synth/<target>_<config>.json), if
+present, add their totals as synth.<target>_<config>.<resource>. Writes
+build/bench/results.json and prints a table. Exits 1 if a benchmark fails or prints no result.
+
+Environment: LPU_BUILD_DIR (default build/), BENCH_TIMEOUT seconds per binary (default 900).
+"""
+import datetime
+import json
+import os
+import pathlib
+import platform
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BUILD = pathlib.Path(os.environ.get("LPU_BUILD_DIR", ROOT / "build"))
+TIMEOUT = int(os.environ.get("BENCH_TIMEOUT", "900"))
+
+
+def git_commit():
+    try:
+        out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain"],
+                               capture_output=True, text=True, timeout=30).stdout.strip()
+        return out.stdout.strip() + ("-dirty" if dirty else "") if out.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def run_bench(exe):
+    """Run one benchmark binary; return (results, error or None)."""
+    t0 = time.monotonic()
+    try:
+        proc = subprocess.run([str(exe)], capture_output=True, text=True, timeout=TIMEOUT,
+                              cwd=str(ROOT), stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return [], f"did not finish within {TIMEOUT} s"
+    results = []
+    for line in proc.stdout.splitlines():
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(rec, dict) and "name" in rec and "value" in rec:
+            rec["binary"] = exe.name
+            results.append(rec)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stderr or proc.stdout).splitlines()[-15:])
+        return results, f"exited with {proc.returncode}:\n{tail}"
+    if not results:
+        return results, "printed no {\"name\":..., \"value\":...} line"
+    for r in results:
+        r.setdefault("seconds", round(time.monotonic() - t0, 2))
+    return results, None
+
+
+def synth_results():
+    out = []
+    sdir = BUILD / "synth"
+    if not sdir.is_dir():
+        return out
+    for p in sorted(sdir.glob("*.json")):
+        if p.name.endswith(".stat.json"):
+            continue
+        try:
+            rep = json.loads(p.read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+        if "total" not in rep:
+            continue
+        for col in rep.get("columns", []):
+            out.append({"name": f"synth.{p.stem}.{col}", "value": rep["total"][col],
+                        "unit": "cells", "source": str(p.relative_to(ROOT))
+                        if p.is_relative_to(ROOT) else str(p)})
+    return out
+
+
+def fmt(v):
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def main():
+    bins = sorted(p for p in (BUILD / "bin").glob("lpu_bench_*")
+                  if p.is_file() and os.access(p, os.X_OK))
+    results, errors = [], []
+    if not bins:
+        print("bench: no benchmark binaries yet (build/bin/lpu_bench_*)")
+    for exe in bins:
+        print(f"bench: running {exe.name}", flush=True)
+        res, err = run_bench(exe)
+        results.extend(res)
+        if err:
+            errors.append(f"{exe.name}: {err}")
+    synth = synth_results()
+    if not synth:
+        print("bench: no synthesis reports (run 'make synth' to include them)")
+
+    outdir = BUILD / "bench"
+    outdir.mkdir(parents=True, exist_ok=True)
+    doc = {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+        "results": results + synth,
+        "errors": errors,
+    }
+    (outdir / "results.json").write_text(json.dumps(doc, indent=1) + "\n")
+
+    rows = [(r["name"], fmt(r["value"]), str(r.get("unit", ""))) for r in results + synth]
+    if rows:
+        w0 = max(len("name"), *(len(r[0]) for r in rows))
+        w1 = max(len("value"), *(len(r[1]) for r in rows))
+        print(f"{'name'.ljust(w0)}  {'value'.rjust(w1)}  unit")
+        for n, v, u in rows:
+            print(f"{n.ljust(w0)}  {v.rjust(w1)}  {u}")
+    print(f"bench: {len(rows)} result(s) in {outdir.relative_to(ROOT) if outdir.is_relative_to(ROOT) else outdir}/results.json")
+    if errors:
+        for e in errors:
+            print(f"bench: FAILED {e}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
