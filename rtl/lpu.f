@@ -19,3 +19,4 @@ rtl/mxu/lpu_mxu_pe.sv
 rtl/mxu/lpu_mxu_array.sv
 rtl/mxu/lpu_mxu_acc.sv
 rtl/mxu/lpu_mxu.sv
+rtl/core/lpu_core.sv

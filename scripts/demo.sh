@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # make demo: assemble and run every example program on the golden model and show its outputs,
-# cycle count and MXU utilisation.
+# cycle count (checked against the compiler's prediction) and MXU utilisation.
 #
-# Examples live in examples/<name>/: every <prog>.s there is one program. Optional beside it:
-#   <prog>.args   extra arguments for `lpu run` (inputs, options), whitespace-separated, may
-#                 span lines, '#' starts a comment; relative paths are relative to the
-#                 example's directory (the program runs there).
-# The assembled container goes to build/demo/<name>/<prog>.lpu, the run's output to
-# build/demo/<name>/<prog>.txt. Without examples it says so and exits 0.
+# Examples live in examples/<name>/: every <prog>.s there is one program. Its tensors are bound
+# by name from its directives:
+#   .input NAME, ...    reads examples/<name>/<prog>_<name>.npy (lower case) when it exists
+#   .output NAME, ...   is written to build/demo/<name>/<prog>_<name>.npy and summarised
+#   .predicted_cycles   makes the run fail unless the cycle count equals it (--expect-cycles)
+# Optional <prog>.args beside the program: more `lpu run` arguments (whitespace-separated,
+# '#' comments; relative paths are relative to the example's directory, where it runs).
+# Without examples it says so and exits 0.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,9 +28,31 @@ if [[ ! -x "$LPU" ]]; then
   exit 1
 fi
 
-# Assemble separately when the CLI has an `asm` command; otherwise `run` takes the source.
-has_asm=0
-"$LPU" asm --help >/dev/null 2>&1 && has_asm=1
+# Print "NAME: dtype (shape), min .. max, first values" for an output tensor (.npy, v1-3).
+npy_summary() {
+  python3 - "$@" <<'PY'
+import ast, struct, sys
+name, path = sys.argv[1], sys.argv[2]
+with open(path, "rb") as f:
+    data = f.read()
+if data[:6] != b"\x93NUMPY":
+    sys.exit(f"{path}: not a .npy file")
+major = data[6]
+hlen = struct.unpack("<H", data[8:10])[0] if major == 1 else struct.unpack("<I", data[8:12])[0]
+start = 10 if major == 1 else 12
+hdr = ast.literal_eval(data[start:start + hlen].decode("latin1"))
+body = data[start + hlen:]
+codes = {"i1": "b", "u1": "B", "i2": "h", "u2": "H", "i4": "i", "u4": "I", "i8": "q", "u8": "Q"}
+kind = hdr["descr"].lstrip("<>|=")
+if kind not in codes:
+    print(f"   {name}: {hdr['descr']} {tuple(hdr['shape'])}")
+    sys.exit(0)
+n = len(body) // struct.calcsize(codes[kind])
+vals = struct.unpack(f"<{n}{codes[kind]}", body[:n * struct.calcsize(codes[kind])])
+first = ", ".join(str(v) for v in vals[:8]) + (", ..." if n > 8 else "")
+print(f"   {name}: {kind} {tuple(hdr['shape'])}, min {min(vals)} max {max(vals)}, [{first}]")
+PY
+}
 
 rm -rf "$OUT"
 ok=0
@@ -37,31 +61,45 @@ for src in "${progs[@]}"; do
   dir="$(dirname "$src")"
   name="$(basename "$dir")"
   prog="$(basename "$src" .s)"
-  mkdir -p "$OUT/$name"
+  out="$OUT/$name"
+  mkdir -p "$out"
   echo "== examples/$name/$prog.s"
-  extra=()
+
+  if ! "$LPU" asm "$src" -o "$out/$prog.lpu" >"$out/$prog.asm.txt" 2>&1; then
+    echo "   assembly FAILED:"
+    sed 's/^/   /' "$out/$prog.asm.txt"
+    bad=$((bad + 1))
+    continue
+  fi
+
+  args=(run "$out/$prog.lpu" --device golden --perf)
+  grep -Eq '^\s*\.predicted_cycles\s+[0-9]' "$src" && args+=(--expect-cycles)
+  outputs=()
+  while read -r dir_kind tname; do
+    lower="$(tr '[:upper:]' '[:lower:]' <<<"$tname")"
+    if [[ "$dir_kind" == .input ]]; then
+      [[ -f "$dir/${prog}_$lower.npy" ]] && args+=(--input "$tname=$dir/${prog}_$lower.npy")
+    else
+      args+=(--output "$tname=$out/${prog}_$lower.npy")
+      outputs+=("$tname=$out/${prog}_$lower.npy")
+    fi
+  done < <(sed -nE 's/^\s*(\.input|\.output)\s+([A-Za-z_][A-Za-z0-9_]*)\s*,.*/\1 \2/p' "$src")
   if [[ -f "$dir/$prog.args" ]]; then
     read -r -d '' -a extra < <(sed 's/#.*//' "$dir/$prog.args"; printf '\0') || true
+    args+=("${extra[@]}")
   fi
-  image="$src"
-  if ((has_asm)); then
-    image="$OUT/$name/$prog.lpu"
-    if ! (cd "$dir" && "$LPU" asm "$src" -o "$image") >"$OUT/$name/$prog.asm.txt" 2>&1; then
-      echo "   assembly FAILED:"
-      sed 's/^/   /' "$OUT/$name/$prog.asm.txt"
-      bad=$((bad + 1))
-      continue
-    fi
-  fi
-  if (cd "$dir" && "$LPU" run "$image" --device golden --perf "${extra[@]}") \
-      >"$OUT/$name/$prog.txt" 2>&1; then
-    sed 's/^/   /' "$OUT/$name/$prog.txt"
+
+  if (cd "$dir" && "$LPU" "${args[@]}") >"$out/$prog.txt" 2>&1; then
+    sed 's/^/   /' "$out/$prog.txt"
+    for o in "${outputs[@]}"; do
+      npy_summary "${o%%=*}" "${o#*=}" || true
+    done
     ok=$((ok + 1))
   else
     echo "   run FAILED:"
-    sed 's/^/   /' "$OUT/$name/$prog.txt"
+    sed 's/^/   /' "$out/$prog.txt"
     bad=$((bad + 1))
   fi
 done
-echo "demo: ${ok} of ${#progs[@]} program(s) ran on the golden model; outputs in ${OUT#"$ROOT"/}/"
+echo "demo: $ok of ${#progs[@]} program(s) ran on the golden model; outputs in ${OUT#"$ROOT"/}/"
 ((bad == 0))

@@ -39,6 +39,6 @@ else
         ice40_wrapcarry -unwrap; techmap -map +/ice40/ff_map.v; clean; opt_lut -tech ice40;
         synth_ice40 -noflatten -top $top -run map_cells:check"
 fi
-"$YOSYS" -l "$log" -p "read_verilog -sv -DSYNTHESIS $files; hierarchy -top $top; $param
+"$YOSYS" -l "$log" -p "read_verilog -sv -DSYNTHESIS $files; $param hierarchy -top $top;
   $flow; tee -o $rel_out/${top}_${arch}_stat.txt stat" >/dev/null
 cat "$rel_out/${top}_${arch}_stat.txt"

@@ -105,13 +105,16 @@ void TcpServer::serve() {
 }
 
 void TcpServer::serve_client(int fd, const std::string& peer) {
-  server_.gap_timeout();  // a new client never inherits a partial frame
+  server_.gap_timeout();  // a new client never inherits a partial frame (nor its responses)
   std::array<std::uint8_t, kRecvChunk> buf{};
   const std::chrono::milliseconds gap(proto::kGapTimeoutMs);
   auto last_byte = std::chrono::steady_clock::now();
   while (!stop_.load()) {
     if (!net::wait_readable(fd, kPollSlice)) {
-      if (server_.mid_frame() && std::chrono::steady_clock::now() - last_byte >= gap) server_.gap_timeout();
+      if (server_.mid_frame() && std::chrono::steady_clock::now() - last_byte >= gap) {
+        const auto out = server_.gap_timeout();
+        if (!out.empty()) net::send_all(fd, out.data(), out.size(), kSendTimeout, "client " + peer);
+      }
       continue;
     }
     const ssize_t k = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);

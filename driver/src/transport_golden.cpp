@@ -27,15 +27,21 @@ class GoldenTransport : public Transport {
   std::size_t read(std::uint8_t* buf, std::size_t cap, std::chrono::milliseconds timeout) override {
     check_open();
     if (rx_.empty()) {
-      // Nothing can arrive later: every response is produced by write(). Behave like a
-      // silent link: wait out the timeout, and let the device drop a partial frame once the
-      // line has been quiet for T_GAP.
-      std::this_thread::sleep_for(timeout);
-      if (server_->mid_frame() &&
-          std::chrono::steady_clock::now() - last_write_ >= std::chrono::milliseconds(proto::kGapTimeoutMs)) {
-        server_->gap_timeout();
+      // Nothing else can arrive: every response is produced by write(). Behave like a
+      // silent link: wait out the timeout, and let the device give up a partial frame once
+      // the line has been quiet for T_GAP (which may answer a frame held behind it).
+      const auto now = std::chrono::steady_clock::now();
+      if (server_->mid_frame()) {
+        const auto gap_end = last_write_ + std::chrono::milliseconds(proto::kGapTimeoutMs);
+        std::this_thread::sleep_until(std::min(now + timeout, gap_end));
+        if (std::chrono::steady_clock::now() >= gap_end) {
+          const auto out = server_->gap_timeout();
+          rx_.insert(rx_.end(), out.begin(), out.end());
+        }
+      } else {
+        std::this_thread::sleep_for(timeout);
       }
-      return 0;
+      if (rx_.empty()) return 0;
     }
     const std::size_t n = std::min(cap, rx_.size());
     std::copy(rx_.begin(), rx_.begin() + static_cast<std::ptrdiff_t>(n), buf);

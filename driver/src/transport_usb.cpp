@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <deque>
-#include <sstream>
 
 #include "lpu/driver/usb_ftdi.hpp"
 #include "lpu/error.hpp"
@@ -208,9 +207,13 @@ FtdiOptions parse_usb_uri(const std::string& uri) {
   if (uri == "usb") return o;
   if (uri.rfind("usb:", 0) != 0) throw Error("not a usb URI: '" + uri + "'");
   std::vector<std::string> parts;
-  std::stringstream ss(uri.substr(4));
-  std::string p;
-  while (std::getline(ss, p, ':')) parts.push_back(p);
+  const std::string rest = uri.substr(4);
+  for (std::size_t start = 0;;) {  // keeps empty parts ("usb:0403:6015:" has an empty serial)
+    const std::size_t colon = rest.find(':', start);
+    parts.push_back(rest.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
   if (parts.size() < 2 || parts.size() > 3) {
     throw Error("usb URI '" + uri + "': expected usb, usb:VID:PID or usb:VID:PID:SERIAL (hex VID/PID)");
   }

@@ -8,10 +8,11 @@
 
 namespace lpu::driver::usb {
 
-static_assert(kErrIo == LIBUSB_ERROR_IO && kErrAccess == LIBUSB_ERROR_ACCESS &&
-                  kErrNoDevice == LIBUSB_ERROR_NO_DEVICE && kErrBusy == LIBUSB_ERROR_BUSY &&
-                  kErrTimeout == LIBUSB_ERROR_TIMEOUT && kErrPipe == LIBUSB_ERROR_PIPE &&
-                  kErrNotSupported == LIBUSB_ERROR_NOT_SUPPORTED && kErrOther == LIBUSB_ERROR_OTHER,
+constexpr bool same(int ours, int theirs) { return ours == theirs; }
+static_assert(same(kErrIo, LIBUSB_ERROR_IO) && same(kErrAccess, LIBUSB_ERROR_ACCESS) &&
+                  same(kErrNoDevice, LIBUSB_ERROR_NO_DEVICE) && same(kErrBusy, LIBUSB_ERROR_BUSY) &&
+                  same(kErrTimeout, LIBUSB_ERROR_TIMEOUT) && same(kErrPipe, LIBUSB_ERROR_PIPE) &&
+                  same(kErrNotSupported, LIBUSB_ERROR_NOT_SUPPORTED) && same(kErrOther, LIBUSB_ERROR_OTHER),
               "UsbResult must mirror libusb's error codes");
 
 namespace {

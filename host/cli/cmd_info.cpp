@@ -7,6 +7,15 @@
 #include "lpu/device.hpp"
 #include "options.hpp"
 
+// With the driver library (driver/) linked in, every URI it knows (tcp://, usb, ...) opens
+// through it; otherwise only the in-process devices of lpu::open_device exist.
+#if __has_include("lpu/driver/frame_device.hpp")
+#include "lpu/driver/frame_device.hpp"
+#define LPU_OPEN_DEVICE ::lpu::driver::open_device
+#else
+#define LPU_OPEN_DEVICE ::lpu::open_device
+#endif
+
 namespace {
 
 int run_info(const std::vector<std::string>& args) {
@@ -17,7 +26,7 @@ int run_info(const std::vector<std::string>& args) {
                                     });
   opt.require_positionals(0, 0, "nothing");
   const lpu::Config& c = opt.has("config") ? lpu::config_by_name(opt.value_or("config", "")) : lpu::default_config();
-  auto dev = lpu::open_device(opt.value_or("device", "golden"), c);
+  auto dev = LPU_OPEN_DEVICE(opt.value_or("device", "golden"), c);
   const lpu::Config& cfg = dev->config();
   std::printf("device:        %s: %s\n", dev->name().c_str(), dev->description().c_str());
   std::printf("isa version:   %u\n", lpu::gen::kIsaVersion);

@@ -13,6 +13,15 @@
 #include "lpu/program.hpp"
 #include "options.hpp"
 
+// With the driver library (driver/) linked in, every URI it knows (tcp://, usb, ...) opens
+// through it; otherwise only the in-process devices of lpu::open_device exist.
+#if __has_include("lpu/driver/frame_device.hpp")
+#include "lpu/driver/frame_device.hpp"
+#define LPU_OPEN_DEVICE ::lpu::driver::open_device
+#else
+#define LPU_OPEN_DEVICE ::lpu::open_device
+#endif
+
 namespace {
 
 // "NAME=FILE" of --input / --output.
@@ -67,7 +76,7 @@ int run_run(const std::vector<std::string>& args) {
   const std::string file = opt.positional(0);
   const lpu::Program p = lpu::Program::load_file(file);
   const lpu::Config& cfg = pick_config(opt, p, file);
-  auto dev = lpu::open_device(opt.value_or("device", "golden"), cfg);
+  auto dev = LPU_OPEN_DEVICE(opt.value_or("device", "golden"), cfg);
   dev->load(p);
   for (const auto& b : opt.values("input")) {
     const auto [name, path] = split_binding(b, "input");
@@ -115,7 +124,8 @@ LPU_COMMAND(run, "run a .lpu program on a device and report its cycle count",
             "cycle, and exits with status 1.\n"
             "\n"
             "options:\n"
-            "  -d, --device URI        device to run on (default: golden; only golden exists yet)\n"
+            "  -d, --device URI        device to run on (default: golden; also golden-frames,\n"
+            "                          tcp://HOST:PORT, usb when the driver is built)\n"
             "  -c, --config NAME       configuration (default: the one with the program's lanes)\n"
             "  -i, --input NAME=FILE   write FILE.npy into input tensor NAME (repeatable)\n"
             "  -o, --output NAME=FILE  read tensor NAME into FILE.npy after the run (repeatable)\n"

@@ -77,8 +77,8 @@ int run_sim_server(const std::vector<std::string>& args) {
 // LPU_COMMAND needs an identifier; this command's name has a hyphen, so register directly.
 [[maybe_unused]] const bool registered = lpu::cli::register_command(lpu::cli::Command{
     "sim-server", "serve host-protocol frames over TCP from a simulated chip",
-    "--port P [--bind ADDR] [--config tiny|base] [--device golden|sim] [--clock-mhz F]\n"
-    "                [--max-cycles N] [--max-clients N | --once] [--quiet]\n"
+    "--port P [--bind ADDR] [--config C] [--device golden|sim] [--clock-mhz F] [--max-cycles N] "
+    "[--max-clients N | --once] [--quiet]\n"
     "\n"
     "Serves the LPU host protocol (docs/host-protocol.md) on 127.0.0.1:P (or --bind ADDR);\n"
     "clients connect with --device tcp://HOST:P. One client at a time, one after another; the\n"

@@ -17,10 +17,10 @@ namespace lpu::cli {
 enum class OptKind { flag, value, repeated };
 
 struct OptSpec {
-  const char* name;        // long name without dashes: "output" for --output
-  char short_name;         // 'o' for -o, or 0
+  const char* name;  // long name without dashes: "output" for --output
+  char short_name;   // 'o' for -o, or 0
   OptKind kind;
-  const char* help;        // one line (for the command's usage text; not printed here)
+  const char* help;  // one line (for the command's usage text; not printed here)
 };
 
 class Options {

@@ -2,20 +2,24 @@
 // return a program that serializes, re-parses to the same bytes, and (when it fits its
 // configuration) disassembles to text that re-assembles to the same bytes.
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
+#include <vector>
 
 #include "lpu/assembler.hpp"
+#include "lpu/crc32.hpp"
 #include "lpu/disassembler.hpp"
 #include "lpu/error.hpp"
 #include "lpu/program.hpp"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+namespace {
+
+void check(const std::uint8_t* data, std::size_t size) {
   lpu::Program p;
   try {
     p = lpu::Program::parse(data, size, "fuzz");
   } catch (const lpu::Error&) {
-    return 0;
+    return;
   }
   const auto b1 = p.serialize();
   const auto p2 = lpu::Program::parse(b1.data(), b1.size(), "round-trip");
@@ -37,6 +41,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       std::fprintf(stderr, "disassemble/assemble changed the bytes:\n%s\n", text.c_str());
       std::abort();
     }
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  check(data, size);
+  // The same bytes with file_size and the CRC made consistent, so that mutations reach the
+  // field checks behind the CRC instead of stopping at it.
+  if (size >= 68 && size <= lpu::kMaxFileSize) {
+    std::vector<std::uint8_t> b(data, data + size);
+    for (int i = 0; i < 4; ++i) b[16 + i] = static_cast<std::uint8_t>(size >> (8 * i));
+    const std::uint32_t crc = lpu::crc32(b.data(), size - 4);
+    for (int i = 0; i < 4; ++i) b[size - 4 + i] = static_cast<std::uint8_t>(crc >> (8 * i));
+    check(b.data(), b.size());
   }
   return 0;
 }

@@ -7,7 +7,9 @@ namespace lpu::asmx {
 
 namespace {
 
-bool ident_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == '.'; }
+bool ident_start(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == '.';
+}
 bool ident_char(char c) { return ident_start(c) || (c >= '0' && c <= '9'); }
 
 int digit_value(char c) {
@@ -70,7 +72,8 @@ void lex_line(const std::string& s, int lineno, Line& out) {
           } else if (e == 't') {
             text += '\t';
           } else {
-            throw PosError{lineno, static_cast<int>(j) + 1, std::string("unknown escape '\\") + e + "'"};
+            throw PosError{lineno, static_cast<int>(j) + 1,
+                           std::string("unknown escape '\\") + e + "'"};
           }
           j += 2;
           continue;
@@ -98,7 +101,10 @@ void lex_line(const std::string& s, int lineno, Line& out) {
       static const std::string kOne = ",[](){}+-*/%&|^~=:";
       if (kOne.find(c) == std::string::npos || c == '\0') {
         const auto u = static_cast<unsigned char>(c);
-        std::string shown = (u >= 0x20 && u < 0x7F) ? std::string(1, c) : "\\x" + std::string(1, "0123456789abcdef"[u >> 4]) + "0123456789abcdef"[u & 15];
+        std::string shown =
+            (u >= 0x20 && u < 0x7F)
+                ? std::string(1, c)
+                : "\\x" + std::string(1, "0123456789abcdef"[u >> 4]) + "0123456789abcdef"[u & 15];
         throw PosError{lineno, col, "unexpected character '" + shown + "'"};
       }
       out.toks.push_back({Tok::punct, std::string(1, c), 0, col});
@@ -139,7 +145,8 @@ Int apply(const Cursor& c, int col, const std::string& op, Int a, Int b) {
   } else if (op == "<<" || op == ">>") {
     if (b < 0 || b > 64) c.fail_at(col, "shift amount " + to_string(b) + " is not 0..64");
     if (op == "<<") {
-      if (__builtin_mul_overflow(a, Int{1} << static_cast<int>(b), &r)) c.fail_at(col, "integer overflow in expression");
+      if (__builtin_mul_overflow(a, Int{1} << static_cast<int>(b), &r))
+        c.fail_at(col, "integer overflow in expression");
     } else {
       r = a >> static_cast<int>(b);  // arithmetic
     }
@@ -181,7 +188,8 @@ Int eval_unary(Cursor& c, const Lookup& lookup, int depth) {
   if (t->kind == Tok::number) return c.next().value;
   if (t->kind == Tok::ident) {
     const Token& id = c.next();
-    if (is_reserved_name(id.text)) c.fail_at(id.col, "register '" + id.text + "' is not allowed in an expression");
+    if (is_reserved_name(id.text))
+      c.fail_at(id.col, "register '" + id.text + "' is not allowed in an expression");
     const auto v = lookup(id.text);
     if (!v) c.fail_at(id.col, "unknown symbol '" + id.text + "'");
     return *v;
@@ -208,7 +216,8 @@ Int eval_binary(Cursor& c, const Lookup& lookup, Int lhs, int min_prec, int dept
 std::string to_string(Int v) {
   if (v == 0) return "0";
   const bool neg = v < 0;
-  unsigned __int128 u = neg ? static_cast<unsigned __int128>(-(v + 1)) + 1 : static_cast<unsigned __int128>(v);
+  unsigned __int128 u =
+      neg ? static_cast<unsigned __int128>(-(v + 1)) + 1 : static_cast<unsigned __int128>(v);
   std::string s;
   while (u) {
     s += static_cast<char>('0' + static_cast<int>(u % 10));
@@ -245,7 +254,9 @@ Int eval_expr(Cursor& c, const Lookup& lookup) {
   return eval_binary(c, lookup, lhs, 1, 0);
 }
 
-Int eval_expr_tail(Cursor& c, const Lookup& lookup, Int lhs) { return eval_binary(c, lookup, lhs, 1, 0); }
+Int eval_expr_tail(Cursor& c, const Lookup& lookup, Int lhs) {
+  return eval_binary(c, lookup, lhs, 1, 0);
+}
 
 std::optional<unsigned> reg_number(const std::string& s, char prefix) {
   if (s.size() < 2 || s.size() > 4 || s[0] != prefix) return std::nullopt;

@@ -65,7 +65,9 @@ class Cursor {
   int col() const { return at_end() ? l_->end_col : l_->toks[i_].col; }
   int line() const { return l_->line; }
   [[noreturn]] void fail(const std::string& msg) const { throw PosError{l_->line, col(), msg}; }
-  [[noreturn]] void fail_at(int col, const std::string& msg) const { throw PosError{l_->line, col, msg}; }
+  [[noreturn]] void fail_at(int col, const std::string& msg) const {
+    throw PosError{l_->line, col, msg};
+  }
   void expect_punct(const char* p) {
     if (!is_punct(p)) fail(std::string("expected '") + p + "'" + found());
     ++i_;

@@ -18,25 +18,39 @@ OperandSpec spec_for(const std::string& name, const gen::InstrDesc& d) {
     long long bias;
   };
   static const Entry kTable[] = {
-      {"rd", Kind::sreg, Field::rd, 0},        {"ra", Kind::sreg, Field::ra, 0},
-      {"rb", Kind::sreg, Field::rb, 0},        {"vd", Kind::vreg, Field::rd, 0},
-      {"vs", Kind::vreg, Field::rd, 0},        {"va", Kind::vreg, Field::ra, 0},
-      {"vb", Kind::vreg, Field::rb, 0},        {"opb", Kind::opb, Field::rb, 0},
-      {"mem", Kind::mem, Field::bank, 0},      {"bmem", Kind::bmem, Field::bank, 0},
-      {"dmem", Kind::dmem, Field::rd, 0},      {"acc", Kind::acc, Field::ra, 0},
-      {"accb", Kind::accb, Field::rb, 0},      {"imm32", Kind::integer, Field::imm32, 0},
-      {"imm16", Kind::integer, Field::imm16, 0}, {"hi16", Kind::integer, Field::hi16, 0},
-      {"count", Kind::integer, Field::count, 0}, {"len", Kind::integer, Field::len, 0},
-      {"sh", Kind::integer, Field::sh, 0},     {"lane", Kind::integer, Field::sh, 0},
-      {"slice", Kind::integer, Field::sh, 0},  {"link", Kind::integer, Field::sh, 0},
-      {"buf", Kind::integer, Field::sh, 0},    {"inc", Kind::integer, Field::stride, 0},
-      {"stride", Kind::integer, Field::stride, 0}, {"dstride", Kind::integer, Field::dstride, 0},
+      {"rd", Kind::sreg, Field::rd, 0},
+      {"ra", Kind::sreg, Field::ra, 0},
+      {"rb", Kind::sreg, Field::rb, 0},
+      {"vd", Kind::vreg, Field::rd, 0},
+      {"vs", Kind::vreg, Field::rd, 0},
+      {"va", Kind::vreg, Field::ra, 0},
+      {"vb", Kind::vreg, Field::rb, 0},
+      {"opb", Kind::opb, Field::rb, 0},
+      {"mem", Kind::mem, Field::bank, 0},
+      {"bmem", Kind::bmem, Field::bank, 0},
+      {"dmem", Kind::dmem, Field::rd, 0},
+      {"acc", Kind::acc, Field::ra, 0},
+      {"accb", Kind::accb, Field::rb, 0},
+      {"imm32", Kind::integer, Field::imm32, 0},
+      {"imm16", Kind::integer, Field::imm16, 0},
+      {"hi16", Kind::integer, Field::hi16, 0},
+      {"count", Kind::integer, Field::count, 0},
+      {"len", Kind::integer, Field::len, 0},
+      {"sh", Kind::integer, Field::sh, 0},
+      {"lane", Kind::integer, Field::sh, 0},
+      {"slice", Kind::integer, Field::sh, 0},
+      {"link", Kind::integer, Field::sh, 0},
+      {"buf", Kind::integer, Field::sh, 0},
+      {"inc", Kind::integer, Field::stride, 0},
+      {"stride", Kind::integer, Field::stride, 0},
+      {"dstride", Kind::integer, Field::dstride, 0},
       {"cycles", Kind::integer, Field::count, -1},
   };
   for (const auto& e : kTable) {
     if (name == e.name) return {name, e.kind, e.field, false, 0, e.bias};
   }
-  throw Error("internal: instruction '" + std::string(d.name) + "' has unknown operand kind '" + name + "'");
+  throw Error("internal: instruction '" + std::string(d.name) + "' has unknown operand kind '" +
+              name + "'");
 }
 
 std::string trim(const std::string& s) {

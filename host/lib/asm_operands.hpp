@@ -24,10 +24,10 @@ enum class Kind {
 struct OperandSpec {
   std::string name;  // as in the syntax string: "vd", "mem", "inc", "lane", ...
   Kind kind;
-  Field field;       // sreg/vreg/integer
-  bool optional;     // written `name=value`, with a default
-  long long def;     // default (optional operands)
-  long long bias;    // integer: encoded = written + bias (nop cycles: -1)
+  Field field;     // sreg/vreg/integer
+  bool optional;   // written `name=value`, with a default
+  long long def;   // default (optional operands)
+  long long bias;  // integer: encoded = written + bias (nop cycles: -1)
 };
 
 // The operands of an instruction, in syntax order. Throws lpu::Error on a malformed table.

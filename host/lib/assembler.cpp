@@ -85,8 +85,8 @@ class Assembler {
         continue;
       }
       std::size_t i = 0;
-      while (i + 1 < l.toks.size() && l.toks[i].kind == Tok::ident && l.toks[i + 1].kind == Tok::punct &&
-             l.toks[i + 1].text == ":") {
+      while (i + 1 < l.toks.size() && l.toks[i].kind == Tok::ident &&
+             l.toks[i + 1].kind == Tok::punct && l.toks[i + 1].text == ":") {
         define_label(l.toks[i], l.line, index);
         i += 2;
       }
@@ -94,7 +94,8 @@ class Assembler {
       if (i >= l.toks.size()) continue;
       inf.kind = LineKind::stmt;
       const Token& t = l.toks[i];
-      if (t.kind == Tok::ident && t.text == ".data" && l.toks.back().kind == Tok::punct && l.toks.back().text == "{") {
+      if (t.kind == Tok::ident && t.text == ".data" && l.toks.back().kind == Tok::punct &&
+          l.toks.back().text == "{") {
         in_data = true;
         data_line = l.line;
         data_col = t.col;
@@ -108,8 +109,9 @@ class Assembler {
   void define_label(const Token& t, int line, std::size_t index) {
     if (!valid_name(t.text)) fail(line, t.col, "invalid label name '" + t.text + "'");
     if (labels_.count(t.text)) {
-      fail(line, t.col, "duplicate label '" + t.text + "' (first defined on line " +
-                            std::to_string(labels_[t.text].second) + ")");
+      fail(line, t.col,
+           "duplicate label '" + t.text + "' (first defined on line " +
+               std::to_string(labels_[t.text].second) + ")");
     }
     labels_[t.text] = {static_cast<Int>(index), line};
   }
@@ -123,16 +125,21 @@ class Assembler {
     });
   }
   Int expr_tail(Cursor& c, Int lhs) {
-    return asmx::eval_expr_tail(c, [this](const std::string& n) -> std::optional<Int> {
-      if (auto it = equs_.find(n); it != equs_.end()) return it->second;
-      if (auto it = labels_.find(n); it != labels_.end()) return it->second.first;
-      return std::nullopt;
-    }, lhs);
+    return asmx::eval_expr_tail(
+        c,
+        [this](const std::string& n) -> std::optional<Int> {
+          if (auto it = equs_.find(n); it != equs_.end()) return it->second;
+          if (auto it = labels_.find(n); it != labels_.end()) return it->second.first;
+          return std::nullopt;
+        },
+        lhs);
   }
   Int expr_in(Cursor& c, Int lo, Int hi, const std::string& what) {
     const int col = c.col();
     const Int v = expr(c);
-    if (v < lo || v > hi) c.fail_at(col, what + " " + asmx::to_string(v) + " is out of range (" + range_text(lo, hi) + ")");
+    if (v < lo || v > hi)
+      c.fail_at(col,
+                what + " " + asmx::to_string(v) + " is out of range (" + range_text(lo, hi) + ")");
     return v;
   }
 
@@ -144,17 +151,23 @@ class Assembler {
       Cursor c(l);
       c.seek(inf.first);
       switch (inf.kind) {
-        case LineKind::empty: break;
-        case LineKind::data_values: data_values(c); break;
+        case LineKind::empty:
+          break;
+        case LineKind::data_values:
+          data_values(c);
+          break;
         case LineKind::data_close:
           c.next();
           c.expect_end();
           finish_segment();
           break;
-        case LineKind::stmt: statement(c); break;
+        case LineKind::stmt:
+          statement(c);
+          break;
       }
     }
-    if (!loops_.empty()) fail(loops_.back().line, loops_.back().col, "loop block is not closed with '}'");
+    if (!loops_.empty())
+      fail(loops_.back().line, loops_.back().col, "loop block is not closed with '}'");
   }
 
   void statement(Cursor& c) {
@@ -165,7 +178,8 @@ class Assembler {
       close_loop(c, t.col);
       return;
     }
-    if (t.kind != Tok::ident) c.fail("expected an instruction or directive, found '" + t.text + "'");
+    if (t.kind != Tok::ident)
+      c.fail("expected an instruction or directive, found '" + t.text + "'");
     c.next();
     if (t.text[0] == '.') {
       directive(c, t);
@@ -185,7 +199,8 @@ class Assembler {
       if (!c.is_ident()) c.fail("expected a name after .equ");
       const Token& name = c.next();
       if (!valid_name(name.text)) c.fail_at(name.col, "invalid constant name '" + name.text + "'");
-      if (equs_.count(name.text)) c.fail_at(name.col, "constant '" + name.text + "' is already defined");
+      if (equs_.count(name.text))
+        c.fail_at(name.col, "constant '" + name.text + "' is already defined");
       if (labels_.count(name.text)) c.fail_at(name.col, "'" + name.text + "' is already a label");
       c.expect_punct(",");
       const Int v = expr(c);
@@ -213,7 +228,8 @@ class Assembler {
     } else if (d == ".predicted_cycles") {
       if (predicted_seen_) c.fail_at(t.col, "duplicate .predicted_cycles");
       predicted_seen_ = true;
-      p_.predicted_cycles = static_cast<std::uint64_t>(expr_in(c, 0, asmx::kU64Max, "predicted cycle count"));
+      p_.predicted_cycles =
+          static_cast<std::uint64_t>(expr_in(c, 0, asmx::kU64Max, "predicted cycle count"));
       c.expect_end();
     } else if (d == ".meta") {
       const Token* s = c.peek();
@@ -240,7 +256,8 @@ class Assembler {
 
   void header_directive(const Cursor& c, const Token& t) {
     if (locked_) {
-      c.fail_at(t.col, t.text + " must come before the first instruction, .data or tensor directive");
+      c.fail_at(t.col,
+                t.text + " must come before the first instruction, .data or tensor directive");
     }
   }
 
@@ -266,9 +283,11 @@ class Assembler {
         dst = &p_.req.lut_depth;
         have = cfg_->lut_depth;
       } else {
-        c.fail_at(key.col, "unknown requirement '" + key.text + "' (banks, bank_depth, acc_depth, lut_depth)");
+        c.fail_at(key.col, "unknown requirement '" + key.text +
+                               "' (banks, bank_depth, acc_depth, lut_depth)");
       }
-      *dst = static_cast<std::uint32_t>(expr_in(c, 0, have, key.text + " on configuration '" + std::string(cfg_->name) + "'"));
+      *dst = static_cast<std::uint32_t>(
+          expr_in(c, 0, have, key.text + " on configuration '" + std::string(cfg_->name) + "'"));
       any = true;
     }
     if (!any) c.fail("expected key=value");
@@ -281,8 +300,9 @@ class Assembler {
     if (const auto b = asmx::reg_number(t.text, 'b')) {
       space = Space::sram;
       if (*b >= cfg_->banks) {
-        c.fail_at(t.col, "bank " + t.text + " is out of range (configuration '" + std::string(cfg_->name) +
-                             "' has b0..b" + std::to_string(cfg_->banks - 1) + ")");
+        c.fail_at(t.col, "bank " + t.text + " is out of range (configuration '" +
+                             std::string(cfg_->name) + "' has b0..b" +
+                             std::to_string(cfg_->banks - 1) + ")");
       }
       bank = *b;
     } else if (t.text == "acc") {
@@ -292,8 +312,8 @@ class Assembler {
       space = Space::lut;
       bank = 0;
     } else {
-      c.fail_at(t.col, std::string("expected a location bK[addr], acc[addr]") + (allow_lut ? " or lut[addr]" : "") +
-                           ", found '" + t.text + "'");
+      c.fail_at(t.col, std::string("expected a location bK[addr], acc[addr]") +
+                           (allow_lut ? " or lut[addr]" : "") + ", found '" + t.text + "'");
     }
     c.expect_punct("[");
     addr = static_cast<std::uint32_t>(expr_in(c, 0, 0xFFFFFFFF, "address"));
@@ -330,7 +350,8 @@ class Assembler {
   }
 
   Layout layout_option(Cursor& c) {
-    if (!c.is_ident() || c.peek()->text != "layout" || !c.is_punct("=", 1)) c.fail("expected layout=linear|tiled");
+    if (!c.is_ident() || c.peek()->text != "layout" || !c.is_punct("=", 1))
+      c.fail("expected layout=linear|tiled");
     c.next();
     c.next();
     if (!c.is_ident()) c.fail("expected linear or tiled");
@@ -348,7 +369,8 @@ class Assembler {
         break;
       }
       case Space::acc: {
-        const auto v = static_cast<std::uint32_t>(expr_in(c, -(Int{1} << 31), 0xFFFFFFFF, "int32 value"));
+        const auto v =
+            static_cast<std::uint32_t>(expr_in(c, -(Int{1} << 31), 0xFFFFFFFF, "int32 value"));
         for (int k = 0; k < 4; ++k) seg_.bytes.push_back(static_cast<std::uint8_t>(v >> (8 * k)));
         break;
       }
@@ -413,21 +435,27 @@ class Assembler {
       seg_.bytes.assign(t.bytes.size(), 0);
       for (const auto& pc : pieces) {
         const std::size_t at = (std::size_t{pc.bank} * p_.req.bank_depth + pc.addr - g0) * lanes;
-        std::copy(t.bytes.begin() + pc.offset, t.bytes.begin() + pc.offset + pc.size, seg_.bytes.begin() + at);
+        std::copy(t.bytes.begin() + pc.offset, t.bytes.begin() + pc.offset + pc.size,
+                  seg_.bytes.begin() + at);
       }
       return;
     }
     switch (seg_.space) {
-      case Space::sram: seg_.bytes = t.bytes; break;
+      case Space::sram:
+        seg_.bytes = t.bytes;
+        break;
       case Space::acc: {
         for (const auto v : t.as_int32()) {
-          for (int k = 0; k < 4; ++k) seg_.bytes.push_back(static_cast<std::uint8_t>(static_cast<std::uint32_t>(v) >> (8 * k)));
+          for (int k = 0; k < 4; ++k)
+            seg_.bytes.push_back(
+                static_cast<std::uint8_t>(static_cast<std::uint32_t>(v) >> (8 * k)));
         }
         break;
       }
       case Space::lut: {
         for (const auto v : t.as_int32()) {
-          if (v < -32768 || v > 32767) c.fail_at(path.col, "LUT value " + std::to_string(v) + " does not fit int16");
+          if (v < -32768 || v > 32767)
+            c.fail_at(path.col, "LUT value " + std::to_string(v) + " does not fit int16");
           seg_.bytes.push_back(static_cast<std::uint8_t>(v));
           seg_.bytes.push_back(static_cast<std::uint8_t>(static_cast<std::uint16_t>(v) >> 8));
         }
@@ -440,14 +468,18 @@ class Assembler {
     in_block_ = false;
     if (seg_.bytes.empty()) fail(seg_line_, seg_col_, ".data has no values");
     Requirements r = p_.req;
-    const std::size_t unit = seg_.space == Space::sram ? r.lanes : seg_.space == Space::acc ? 4u * r.lanes : 2u;
+    const std::size_t unit = seg_.space == Space::sram  ? r.lanes
+                             : seg_.space == Space::acc ? 4u * r.lanes
+                                                        : 2u;
     seg_.bytes.resize((seg_.bytes.size() + unit - 1) / unit * unit, 0);  // zero-pad the last word
     try {
       detail::segment_pieces_in(seg_, r, ".data");
     } catch (const Error& e) {
       fail(seg_line_, seg_col_, e.what());
     }
-    const std::size_t depth = seg_.space == Space::sram ? r.bank_depth : seg_.space == Space::acc ? r.acc_depth : r.lut_depth;
+    const std::size_t depth = seg_.space == Space::sram  ? r.bank_depth
+                              : seg_.space == Space::acc ? r.acc_depth
+                                                         : r.lut_depth;
     SegRange cur{seg_.space, std::size_t{seg_.bank} * depth + seg_.addr, 0, seg_line_};
     cur.end = cur.start + seg_.bytes.size() / unit;
     for (const auto& o : seg_ranges_) {
@@ -455,7 +487,8 @@ class Assembler {
         fail(seg_line_, seg_col_, ".data overlaps the .data on line " + std::to_string(o.line));
       }
     }
-    if (p_.data.size() >= kMaxSegments) fail(seg_line_, seg_col_, "more than " + std::to_string(kMaxSegments) + " .data segments");
+    if (p_.data.size() >= kMaxSegments)
+      fail(seg_line_, seg_col_, "more than " + std::to_string(kMaxSegments) + " .data segments");
     seg_ranges_.push_back(cur);
     p_.data.push_back(std::move(seg_));
     seg_ = Segment{};
@@ -465,11 +498,14 @@ class Assembler {
   void symbol_directive(Cursor& c, const Token& t) {
     locked_ = true;
     Symbol s;
-    s.kind = t.text == ".input" ? SymKind::input : t.text == ".output" ? SymKind::output : SymKind::inout;
+    s.kind = t.text == ".input"    ? SymKind::input
+             : t.text == ".output" ? SymKind::output
+                                   : SymKind::inout;
     if (!c.is_ident()) c.fail("expected a tensor name");
     const Token& name = c.next();
     if (!detail::valid_symbol_name(name.text)) {
-      c.fail_at(name.col, "invalid tensor name '" + name.text + "' (want [A-Za-z_][A-Za-z0-9_.]*, at most " +
+      c.fail_at(name.col, "invalid tensor name '" + name.text +
+                              "' (want [A-Za-z_][A-Za-z0-9_.]*, at most " +
                               std::to_string(kMaxNameLen) + " characters)");
     }
     if (p_.find_symbol(name.text)) c.fail_at(name.col, "duplicate tensor name '" + name.text + "'");
@@ -519,7 +555,8 @@ class Assembler {
           c.fail_at(v.col, "unknown layout '" + v.text + "' (linear or tiled)");
         }
       } else {
-        c.fail_at(key.col, "unexpected or repeated option '" + key.text + "' (shape, dtype, layout)");
+        c.fail_at(key.col,
+                  "unexpected or repeated option '" + key.text + "' (shape, dtype, layout)");
       }
     }
     if (!have_shape) c.fail_at(t.col, t.text + " needs shape=(...)");
@@ -528,7 +565,8 @@ class Assembler {
     } catch (const Error& e) {
       c.fail_at(t.col, e.what());
     }
-    if (p_.symbols.size() >= kMaxSymbols) c.fail_at(t.col, "more than " + std::to_string(kMaxSymbols) + " tensors");
+    if (p_.symbols.size() >= kMaxSymbols)
+      c.fail_at(t.col, "more than " + std::to_string(kMaxSymbols) + " tensors");
     p_.symbols.push_back(std::move(s));
   }
 
@@ -536,8 +574,9 @@ class Assembler {
   void emit(std::uint64_t word, int line, int col, bool raw) {
     locked_ = true;
     if (p_.code.size() >= cfg_->imem_depth) {
-      fail(line, col, "program exceeds the " + std::to_string(cfg_->imem_depth) + "-instruction memory of configuration '" +
-                          std::string(cfg_->name) + "'");
+      fail(line, col,
+           "program exceeds the " + std::to_string(cfg_->imem_depth) +
+               "-instruction memory of configuration '" + std::string(cfg_->name) + "'");
     }
     p_.code.push_back(word);
     where_.push_back({line, col, raw});
@@ -567,7 +606,9 @@ class Assembler {
     if (len == 0) fail(o.line, o.col, "loop body is empty");
     const Int max_len = (Int{1} << field_desc(Field::len).width) - 1;
     if (static_cast<Int>(len) > max_len) {
-      fail(o.line, o.col, "loop body has " + std::to_string(len) + " instructions (at most " + asmx::to_string(max_len) + ")");
+      fail(o.line, o.col,
+           "loop body has " + std::to_string(len) + " instructions (at most " +
+               asmx::to_string(max_len) + ")");
     }
     o.in.set(Field::len, static_cast<std::int64_t>(len));
     p_.code[o.index] = encode(o.in);
@@ -579,14 +620,19 @@ class Assembler {
     const auto n = asmx::reg_number(t.text, prefix);
     if (!n) c.fail_at(t.col, std::string("expected a ") + what + ", found '" + t.text + "'");
     if (*n >= limit) {
-      c.fail_at(t.col, std::string(what) + " " + t.text + " is out of range (configuration '" + std::string(cfg_->name) +
-                           "' has " + prefix + "0.." + prefix + std::to_string(limit - 1) + ")");
+      c.fail_at(t.col, std::string(what) + " " + t.text + " is out of range (configuration '" +
+                           std::string(cfg_->name) + "' has " + prefix + "0.." + prefix +
+                           std::to_string(limit - 1) + ")");
     }
     return *n;
   }
   // Scalar registers: the whole rd/ra/rb field, exactly what check_operands accepts.
-  std::int64_t sreg(Cursor& c) { return reg(c, 'r', 1u << field_desc(Field::ra).width, "scalar register"); }
-  std::int64_t vreg(Cursor& c) { return reg(c, 'v', std::min(cfg_->vregs, 16u), "vector register"); }
+  std::int64_t sreg(Cursor& c) {
+    return reg(c, 'r', 1u << field_desc(Field::ra).width, "scalar register");
+  }
+  std::int64_t vreg(Cursor& c) {
+    return reg(c, 'v', std::min(cfg_->vregs, 16u), "vector register");
+  }
   std::int64_t bank(Cursor& c) { return reg(c, 'b', std::min(cfg_->banks, 16u), "bank"); }
 
   // `[rN]`, `[rN + expr]`, `[rN - expr]` or `[expr]` (register r0). Sets reg/imm.
@@ -619,7 +665,8 @@ class Assembler {
     const bool wraps = f == Field::imm16 || f == Field::imm32 || f == Field::hi16;
     if (wraps) hi = (Int{1} << d.width) - 1;
     if (v < lo || v > hi) {
-      c.fail_at(col, what + " " + asmx::to_string(v) + " does not fit " + std::string(d.name) + " (" + range_text(lo, hi) + ")");
+      c.fail_at(col, what + " " + asmx::to_string(v) + " does not fit " + std::string(d.name) +
+                         " (" + range_text(lo, hi) + ")");
     }
     if (wraps && v > (Int{1} << (d.width - 1)) - 1) v -= Int{1} << d.width;
     return static_cast<std::int64_t>(v);
@@ -627,8 +674,12 @@ class Assembler {
 
   void operand(Cursor& c, const OperandSpec& s, Instr& in) {
     switch (s.kind) {
-      case Kind::sreg: in.set(s.field, sreg(c)); break;
-      case Kind::vreg: in.set(s.field, vreg(c)); break;
+      case Kind::sreg:
+        in.set(s.field, sreg(c));
+        break;
+      case Kind::vreg:
+        in.set(s.field, vreg(c));
+        break;
       case Kind::opb:
         if (c.is_ident() && asmx::reg_number(c.peek()->text, 'v')) {
           in.set(Field::bmode, 0);
@@ -689,7 +740,8 @@ class Assembler {
   void integer(const Cursor& c, int col, const OperandSpec& s, Int v, Instr& in) {
     // Per-name ranges that depend on the configuration (the same rules as check_operands,
     // reported here with the operand's position).
-    const bool ranged = s.name == "lane" || s.name == "slice" || s.name == "buf" || s.name == "link";
+    const bool ranged =
+        s.name == "lane" || s.name == "slice" || s.name == "buf" || s.name == "link";
     if (ranged) {
       Int max = 0;
       if (s.name == "lane") max = static_cast<Int>(cfg_->lanes) - 1;
@@ -698,12 +750,15 @@ class Assembler {
       if (s.name == "link") max = static_cast<Int>(cfg_->links) - 1;
       if (v < 0 || v > max) {
         c.fail_at(col, s.name + " " + asmx::to_string(v) + " is out of range" +
-                           (max < 0 ? " (configuration '" + std::string(cfg_->name) + "' has no " + s.name + "s)"
-                                    : " (0.." + asmx::to_string(max) + " on configuration '" + std::string(cfg_->name) + "')"));
+                           (max < 0 ? " (configuration '" + std::string(cfg_->name) + "' has no " +
+                                          s.name + "s)"
+                                    : " (0.." + asmx::to_string(max) + " on configuration '" +
+                                          std::string(cfg_->name) + "')"));
       }
     }
     if (s.name == "cycles") {
-      if (v < 1 || v > 65536) c.fail_at(col, "cycles " + asmx::to_string(v) + " is out of range (1..65536)");
+      if (v < 1 || v > 65536)
+        c.fail_at(col, "cycles " + asmx::to_string(v) + " is out of range (1..65536)");
     }
     if (s.name == "len" && v == 0) c.fail_at(col, "loop length must be at least 1");
     in.set(s.field, fit_field(c, col, s.field, v + s.bias, s.name));
@@ -713,7 +768,8 @@ class Assembler {
     const gen::InstrDesc* d = find_instr(mn.text);
     if (!d) c.fail_at(mn.col, "unknown mnemonic '" + mn.text + "'");
     const auto& specs = asmx::operand_specs(*d);
-    const std::string syntax = std::string(d->name) + (d->syntax.empty() ? "" : " " + std::string(d->syntax));
+    const std::string syntax =
+        std::string(d->name) + (d->syntax.empty() ? "" : " " + std::string(d->syntax));
     Instr in;
     in.op = d->op;
     std::vector<bool> given(specs.size(), false);
@@ -727,7 +783,9 @@ class Assembler {
           c.next();
           std::size_t k = 0;
           while (k < specs.size() && !(specs[k].name == name.text && asmx::nameable(specs[k]))) ++k;
-          if (k == specs.size()) c.fail_at(name.col, "'" + name.text + "' is not a named operand of " + mn.text + " (syntax: " + syntax + ")");
+          if (k == specs.size())
+            c.fail_at(name.col, "'" + name.text + "' is not a named operand of " + mn.text +
+                                    " (syntax: " + syntax + ")");
           if (given[k]) c.fail_at(name.col, "operand '" + name.text + "' given twice");
           operand(c, specs[k], in);
           given[k] = true;
@@ -735,7 +793,8 @@ class Assembler {
         } else {
           if (named) c.fail_at(col, "positional operand after a named one");
           while (next_pos < specs.size() && given[next_pos]) ++next_pos;
-          if (next_pos >= specs.size()) c.fail_at(col, "too many operands (syntax: " + syntax + ")");
+          if (next_pos >= specs.size())
+            c.fail_at(col, "too many operands (syntax: " + syntax + ")");
           operand(c, specs[next_pos], in);
           given[next_pos] = true;
         }
@@ -745,11 +804,13 @@ class Assembler {
     }
     for (std::size_t k = 0; k < specs.size(); ++k) {
       if (given[k]) continue;
-      if (!specs[k].optional) c.fail("missing operand '" + specs[k].name + "' (syntax: " + syntax + ")");
+      if (!specs[k].optional)
+        c.fail("missing operand '" + specs[k].name + "' (syntax: " + syntax + ")");
       in.set(specs[k].field, specs[k].def + specs[k].bias);
     }
     if (check_operands(in, *cfg_) != ErrorCode::none) {
-      c.fail_at(mn.col, "operands of " + mn.text + " are illegal on configuration '" + std::string(cfg_->name) + "'");
+      c.fail_at(mn.col, "operands of " + mn.text + " are illegal on configuration '" +
+                            std::string(cfg_->name) + "'");
     }
     std::uint64_t word = 0;
     try {
@@ -772,13 +833,15 @@ class Assembler {
       if (!in || (in->op != Op::loopi && in->op != Op::loop)) continue;
       const std::size_t end = i + static_cast<std::size_t>(in->get(Field::len));
       if (end >= p_.code.size()) {
-        fail(where_[i].line, where_[i].col, "loop body (" + std::to_string(in->get(Field::len)) +
-                                                 " instructions) runs past the end of the program");
+        fail(where_[i].line, where_[i].col,
+             "loop body (" + std::to_string(in->get(Field::len)) +
+                 " instructions) runs past the end of the program");
       }
       if (!stack.empty() && end > stack.back().first) {
         const auto& outer = where_[stack.back().second];
-        fail(where_[i].line, where_[i].col, "loop body ends after the end of the enclosing loop body (line " +
-                                                 std::to_string(outer.line) + ")");
+        fail(where_[i].line, where_[i].col,
+             "loop body ends after the end of the enclosing loop body (line " +
+                 std::to_string(outer.line) + ")");
       }
       stack.push_back({end, i});
     }
@@ -837,7 +900,8 @@ Program assemble(const std::string& text, const std::string& filename, const Con
 Program assemble_file(const std::string& path, const Config& cfg) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) throw Error(path + ": cannot open for reading (not a regular file)");
+  if (!fs::is_regular_file(path, ec))
+    throw Error(path + ": cannot open for reading (not a regular file)");
   std::ifstream f(path, std::ios::binary);
   if (!f) throw Error(path + ": cannot open for reading");
   std::ostringstream ss;

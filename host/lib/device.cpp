@@ -69,9 +69,9 @@ std::unique_ptr<Device> open_device(const std::string& uri, const Config& cfg) {
   if (uri == "golden") return open_golden_device(cfg);
   const std::string scheme = uri.substr(0, uri.find_first_of(":"));
   if (scheme == "sim" || scheme == "tcp" || scheme == "usb") {
-    throw Error("device '" + uri + "' is not available yet: only 'golden' is implemented in this build");
+    throw Error("device '" + uri + "' is not available in this build (in-process devices: golden)");
   }
-  throw Error("unknown device '" + uri + "' (known: golden; planned: sim, tcp://HOST:PORT, usb[:SERIAL])");
+  throw Error("unknown device '" + uri + "' (in-process devices: golden)");
 }
 
 }  // namespace lpu

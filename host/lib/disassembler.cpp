@@ -42,28 +42,44 @@ bool representable(const Instr& in, const std::vector<asmx::OperandSpec>& specs)
   return true;
 }
 
-std::string format(const Instr& in, const gen::InstrDesc& d, const std::vector<asmx::OperandSpec>& specs) {
+std::string format(const Instr& in, const gen::InstrDesc& d,
+                   const std::vector<asmx::OperandSpec>& specs) {
   std::string out(d.name);
   bool first = true;
   for (const auto& s : specs) {
     std::string text;
     switch (s.kind) {
-      case asmx::Kind::sreg: text = reg('r', in.get(s.field)); break;
-      case asmx::Kind::vreg: text = reg('v', in.get(s.field)); break;
+      case asmx::Kind::sreg:
+        text = reg('r', in.get(s.field));
+        break;
+      case asmx::Kind::vreg:
+        text = reg('v', in.get(s.field));
+        break;
       case asmx::Kind::opb: {
         const auto mode = in.get(Field::bmode);
-        text = mode == 0 ? reg('v', in.get(Field::rb)) : mode == 1 ? reg('r', in.get(Field::rb))
-                                                                  : std::to_string(in.get(Field::imm16));
+        text = mode == 0   ? reg('v', in.get(Field::rb))
+               : mode == 1 ? reg('r', in.get(Field::rb))
+                           : std::to_string(in.get(Field::imm16));
         break;
       }
       case asmx::Kind::mem:
         text = with_offset(reg('b', in.get(Field::bank)), in.get(Field::ra), in.get(Field::imm16));
         break;
-      case asmx::Kind::bmem: text = reg('b', in.get(Field::bank)) + "[r" + std::to_string(in.get(Field::ra)) + "]"; break;
-      case asmx::Kind::dmem: text = reg('b', in.get(Field::rd)) + "[r" + std::to_string(in.get(Field::rb)) + "]"; break;
-      case asmx::Kind::acc: text = with_offset("acc", in.get(Field::ra), in.get(Field::imm16)); break;
-      case asmx::Kind::accb: text = "acc[r" + std::to_string(in.get(Field::rb)) + "]"; break;
-      case asmx::Kind::integer: text = std::to_string(in.get(s.field) - s.bias); break;
+      case asmx::Kind::bmem:
+        text = reg('b', in.get(Field::bank)) + "[r" + std::to_string(in.get(Field::ra)) + "]";
+        break;
+      case asmx::Kind::dmem:
+        text = reg('b', in.get(Field::rd)) + "[r" + std::to_string(in.get(Field::rb)) + "]";
+        break;
+      case asmx::Kind::acc:
+        text = with_offset("acc", in.get(Field::ra), in.get(Field::imm16));
+        break;
+      case asmx::Kind::accb:
+        text = "acc[r" + std::to_string(in.get(Field::rb)) + "]";
+        break;
+      case asmx::Kind::integer:
+        text = std::to_string(in.get(s.field) - s.bias);
+        break;
     }
     if (s.optional) text = s.name + "=" + text;
     out += first ? " " : ", ";
@@ -142,15 +158,16 @@ std::string disassemble_word(std::uint64_t word) {
 
 std::string disassemble(const Program& p) {
   const Config* cfg = config_by_lanes(p.req.lanes);
-  if (!cfg) throw Error("disassemble: no configuration has " + std::to_string(p.req.lanes) + " lanes");
+  if (!cfg)
+    throw Error("disassemble: no configuration has " + std::to_string(p.req.lanes) + " lanes");
   std::ostringstream os;
   os << "; LPU program, " << p.code.size() << " instructions\n";
   os << ".config " << cfg->name << "\n";
   const Requirements full = requirements_for(*cfg);
-  if (p.req.banks != full.banks || p.req.bank_depth != full.bank_depth || p.req.acc_depth != full.acc_depth ||
-      p.req.lut_depth != full.lut_depth) {
-    os << ".requires banks=" << p.req.banks << ", bank_depth=" << p.req.bank_depth << ", acc_depth=" << p.req.acc_depth
-       << ", lut_depth=" << p.req.lut_depth << "\n";
+  if (p.req.banks != full.banks || p.req.bank_depth != full.bank_depth ||
+      p.req.acc_depth != full.acc_depth || p.req.lut_depth != full.lut_depth) {
+    os << ".requires banks=" << p.req.banks << ", bank_depth=" << p.req.bank_depth
+       << ", acc_depth=" << p.req.acc_depth << ", lut_depth=" << p.req.lut_depth << "\n";
   }
   if (p.predicted_cycles != 0) os << ".predicted_cycles " << p.predicted_cycles << "\n";
   std::size_t start = 0;
@@ -162,10 +179,13 @@ std::string disassemble(const Program& p) {
   }
   for (const auto& seg : p.data) data_block(os, seg);
   for (const auto& s : p.symbols) {
-    os << (s.kind == SymKind::input ? ".input " : s.kind == SymKind::output ? ".output " : ".inout ") << s.name << ", "
-       << location(s.space, s.bank, s.addr) << ", shape=(";
+    os << (s.kind == SymKind::input    ? ".input "
+           : s.kind == SymKind::output ? ".output "
+                                       : ".inout ")
+       << s.name << ", " << location(s.space, s.bank, s.addr) << ", shape=(";
     for (std::size_t i = 0; i < s.shape.size(); ++i) os << (i ? ", " : "") << s.shape[i];
-    os << "), dtype=" << dtype_name(s.dtype) << ", layout=" << (s.layout == Layout::tiled ? "tiled" : "linear") << "\n";
+    os << "), dtype=" << dtype_name(s.dtype)
+       << ", layout=" << (s.layout == Layout::tiled ? "tiled" : "linear") << "\n";
   }
   if (!p.code.empty()) os << "\n";
 
@@ -178,7 +198,8 @@ std::string disassemble(const Program& p) {
     std::string text;
     const auto in = decode(w);
     const gen::InstrDesc* d = in ? find_instr(in->op) : nullptr;
-    bool ok = in && representable(*in, asmx::operand_specs(*d)) && check_operands(*in, *cfg) == ErrorCode::none;
+    bool ok = in && representable(*in, asmx::operand_specs(*d)) &&
+              check_operands(*in, *cfg) == ErrorCode::none;
     if (ok && (in->op == Op::loopi || in->op == Op::loop)) {
       const std::size_t end = i + static_cast<std::size_t>(in->get(Field::len));
       if (end >= p.code.size() || (!ends.empty() && end > ends.back())) {
@@ -188,8 +209,13 @@ std::string disassemble(const Program& p) {
       }
     }
     text = ok ? format(*in, *d, asmx::operand_specs(*d)) : ".word " + hex_word(w);
-    os << "    " << text;
-    const std::size_t pad = text.size() < 44 ? 44 - text.size() : 1;
+    // Loop bodies are indented by nesting depth (the loop instruction itself is not).
+    const std::size_t depth =
+        ends.size() - (ok && (in->op == Op::loopi || in->op == Op::loop) ? 1 : 0);
+    const std::string indent(4 + 2 * depth, ' ');
+    os << indent << text;
+    const std::size_t used = indent.size() + text.size();
+    const std::size_t pad = used < 48 ? 48 - used : 1;
     os << std::string(pad, ' ') << "; " << i << "\n";
   }
   return os.str();

@@ -92,10 +92,7 @@ Engine::Engine(const Config& c) : cfg(c), L(c.lanes) {
 
   vtr_rd.block.assign(static_cast<std::size_t>(L) * L, 0);
   vtr_wr.reserve(4);
-  tmp_a.assign(L, 0);
   tmp_b.assign(L, 0);
-  tmp_row.assign(L, 0);
-  tmp_x.assign(L, 0);
   iw.store_data.assign(L, 0);
   loops.reserve(cfg.loop_depth);
 }

@@ -136,7 +136,7 @@ struct Engine {
   std::vector<std::int8_t> sram;   // banks * bank_depth * L
   std::vector<std::int32_t> acc;   // acc_depth * L
   std::vector<std::int16_t> lut;   // lut_depth
-  std::vector<std::int16_t> wbuf;  // 2 * L * L, stored transposed: [buf][j][k] = W[buf][k][j]
+  std::vector<std::int16_t> wbuf;  // 2 * L * L as k-pairs: [buf][k/2][j][k%2] = W[buf][k][j]
 
   // Registers.
   std::array<std::int32_t, 16> sregs{};
@@ -190,8 +190,7 @@ struct Engine {
   // Per-cycle scratch (no allocation while running).
   std::array<SramAccess, 8> acc_list{};
   unsigned n_acc = 0;
-  std::vector<std::int32_t> tmp_a, tmp_b, tmp_row;
-  std::vector<std::int16_t> tmp_x;
+  std::vector<std::int32_t> tmp_b;
 
   // Error of the current cycle.
   ErrorCode err = ErrorCode::none;

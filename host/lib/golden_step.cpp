@@ -2,6 +2,10 @@
 // in the phase order described in golden_impl.hpp.
 #include <string>
 
+#if defined(__SSE2__) && !defined(LPU_GOLDEN_NO_SIMD)
+#include <emmintrin.h>
+#endif
+
 #include "golden_impl.hpp"
 #include "lpu/error.hpp"
 
@@ -11,13 +15,35 @@ namespace {
 
 constexpr unsigned idx(gen::Counter c) { return static_cast<unsigned>(c); }
 
-// y[j] = sum_k x[k] * W[k][j] with W stored transposed (wt[j*L + k]); exact in int32 for
-// int8 operands (|sum| <= L * 2^14).
-inline void matvec(const std::int16_t* x, const std::int16_t* wt, std::int32_t* y, unsigned L) {
+// y[j] = sum_k x[k] * W[k][j]. The weights are stored as k-pairs (wp[kp][j][0..1] =
+// W[2kp][j], W[2kp+1][j]) so that one 16-bit multiply-add covers two k for one j; exact in
+// int32 for int8 operands (|sum| <= L * 2^14).
+inline void matvec(const std::int8_t* x, const std::int16_t* wp, std::int32_t* y, unsigned L) {
+#if defined(__SSE2__) && !defined(LPU_GOLDEN_NO_SIMD)
+  if (L % 4 == 0 && L <= 64) {
+    __m128i xp[32];
+    for (unsigned kp = 0; kp < L / 2; ++kp) {
+      const auto lo = static_cast<std::uint16_t>(static_cast<std::int16_t>(x[2 * kp]));
+      const auto hi = static_cast<std::uint16_t>(static_cast<std::int16_t>(x[2 * kp + 1]));
+      xp[kp] = _mm_set1_epi32(static_cast<int>(lo | (static_cast<std::uint32_t>(hi) << 16)));
+    }
+    for (unsigned j4 = 0; j4 < L; j4 += 4) {
+      __m128i acc = _mm_setzero_si128();
+      for (unsigned kp = 0; kp < L / 2; ++kp) {
+        const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wp + (static_cast<std::size_t>(kp) * L + j4) * 2));
+        acc = _mm_add_epi32(acc, _mm_madd_epi16(xp[kp], w));
+      }
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(y + j4), acc);
+    }
+    return;
+  }
+#endif
   for (unsigned j = 0; j < L; ++j) {
-    const std::int16_t* w = wt + static_cast<std::size_t>(j) * L;
     std::int32_t s = 0;
-    for (unsigned k = 0; k < L; ++k) s += static_cast<std::int32_t>(x[k]) * w[k];
+    for (unsigned kp = 0; kp < L / 2; ++kp) {
+      const std::int16_t* w = wp + (static_cast<std::size_t>(kp) * L + j) * 2;
+      s += static_cast<std::int32_t>(x[2 * kp]) * w[0] + static_cast<std::int32_t>(x[2 * kp + 1]) * w[1];
+    }
     y[j] = s;
   }
 }
@@ -134,10 +160,9 @@ RunResult Engine::run(std::uint64_t max_cycles) {
     if (mm_i >= 0) {
       if (!acc_list[mm_i].bad) {
         const std::int8_t* x = word(mm.bank, mm.addr);
-        for (unsigned k = 0; k < L; ++k) tmp_x[k] = x[k];
         const std::uint64_t wc = cycle + cfg.mxu_lat;
         const unsigned s = static_cast<unsigned>(wc & awb_mask);
-        matvec(tmp_x.data(), &wbuf[static_cast<std::size_t>(mm.buf) * L * L], &awb_data[static_cast<std::size_t>(s) * L], L);
+        matvec(x, &wbuf[static_cast<std::size_t>(mm.buf) * L * L], &awb_data[static_cast<std::size_t>(s) * L], L);
         awb[s] = AccWb{true, mm.accumulate, mm.pc, mm.acc_addr};
         ++awb_count;
         ++counters[idx(gen::Counter::mxu_busy)];
@@ -153,8 +178,8 @@ RunResult Engine::run(std::uint64_t max_cycles) {
     if (mlw_i >= 0) {
       if (!acc_list[mlw_i].bad) {
         const std::int8_t* row = word(mlw.bank, mlw.addr);
-        std::int16_t* wt = &wbuf[static_cast<std::size_t>(mlw.buf) * L * L];
-        for (unsigned j = 0; j < L; ++j) wt[static_cast<std::size_t>(j) * L + mlw.k] = row[j];
+        std::int16_t* wp = &wbuf[(static_cast<std::size_t>(mlw.buf) * L + (mlw.k & ~1u)) * L];
+        for (unsigned j = 0; j < L; ++j) wp[2 * j + (mlw.k & 1u)] = row[j];
         ++counters[idx(gen::Counter::mxu_wload)];
         ++counters[idx(gen::Counter::sram_reads)];
       }

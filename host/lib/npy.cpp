@@ -36,7 +36,8 @@ class HeaderParser {
     throw Error(src_ + ": npy header at byte " + std::to_string(base_ + i_) + ": " + problem);
   }
   void ws() {
-    while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\t' || t_[i_] == '\n' || t_[i_] == '\r')) ++i_;
+    while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\t' || t_[i_] == '\n' || t_[i_] == '\r'))
+      ++i_;
   }
   bool peek(char c) {
     ws();
@@ -108,7 +109,9 @@ class HeaderParser {
 
 }  // namespace
 
-std::size_t Tensor::elements() const { return product(shape, std::numeric_limits<std::size_t>::max() / 8); }
+std::size_t Tensor::elements() const {
+  return product(shape, std::numeric_limits<std::size_t>::max() / 8);
+}
 
 Tensor Tensor::from_int8(std::vector<std::uint32_t> shape, const std::vector<std::int8_t>& v) {
   Tensor t;
@@ -140,7 +143,8 @@ Tensor Tensor::from_int32(std::vector<std::uint32_t> shape, const std::vector<st
 }
 
 std::vector<std::int8_t> Tensor::as_int8() const {
-  if (dtype != DType::int8) throw Error("tensor is " + std::string(dtype_name(dtype)) + ", not int8");
+  if (dtype != DType::int8)
+    throw Error("tensor is " + std::string(dtype_name(dtype)) + ", not int8");
   std::vector<std::int8_t> v(bytes.size());
   for (std::size_t i = 0; i < bytes.size(); ++i) v[i] = static_cast<std::int8_t>(bytes[i]);
   return v;
@@ -166,7 +170,8 @@ Tensor parse_npy(const std::uint8_t* data, std::size_t size, const std::string& 
   auto fail = [&](std::size_t off, const std::string& problem) -> void {
     throw Error(source + ": npy at byte " + std::to_string(off) + ": " + problem);
   };
-  if (size < 10 || std::memcmp(data, kMagic, sizeof kMagic) != 0) fail(0, "not a .npy file (bad magic)");
+  if (size < 10 || std::memcmp(data, kMagic, sizeof kMagic) != 0)
+    fail(0, "not a .npy file (bad magic)");
   const unsigned major = data[6];
   if (major < 1 || major > 3) fail(6, "unsupported format version " + std::to_string(major));
   std::size_t hlen;
@@ -176,14 +181,17 @@ Tensor parse_npy(const std::uint8_t* data, std::size_t size, const std::string& 
     hstart = 10;
   } else {
     if (size < 12) fail(8, "truncated header length");
-    hlen = data[8] | (std::size_t{data[9]} << 8) | (std::size_t{data[10]} << 16) | (std::size_t{data[11]} << 24);
+    hlen = data[8] | (std::size_t{data[9]} << 8) | (std::size_t{data[10]} << 16) |
+           (std::size_t{data[11]} << 24);
     hstart = 12;
   }
-  if (hlen > size - hstart) fail(8, "header length " + std::to_string(hlen) + " runs past the end of the file");
+  if (hlen > size - hstart)
+    fail(8, "header length " + std::to_string(hlen) + " runs past the end of the file");
   const std::string_view text(reinterpret_cast<const char*>(data + hstart), hlen);
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x80 || (c < 0x20 && c != '\n' && c != '\t' && c != '\r')) fail(hstart + i, "non-ASCII byte in header");
+    if (c >= 0x80 || (c < 0x20 && c != '\n' && c != '\t' && c != '\r'))
+      fail(hstart + i, "non-ASCII byte in header");
   }
   HeaderParser hp(text, hstart, source);
   hp.expect('{');
@@ -214,7 +222,8 @@ Tensor parse_npy(const std::uint8_t* data, std::size_t size, const std::string& 
   }
   hp.expect('}');
   if (!hp.at_end()) hp.fail("trailing characters after the header dict");
-  if (!have_descr || !have_fortran || !have_shape) hp.fail("header needs the keys descr, fortran_order and shape");
+  if (!have_descr || !have_fortran || !have_shape)
+    hp.fail("header needs the keys descr, fortran_order and shape");
   Tensor t;
   if (descr == "|i1" || descr == "<i1" || descr == "i1") {
     t.dtype = DType::int8;
@@ -229,8 +238,10 @@ Tensor parse_npy(const std::uint8_t* data, std::size_t size, const std::string& 
   const std::size_t n = product(t.shape, kMaxNpyBytes / esize);
   const std::size_t have = size - hstart - hlen;
   if (n > kMaxNpyBytes / esize || n * esize != have) {
-    fail(hstart + hlen, "shape needs " + (n > kMaxNpyBytes / esize ? std::string("too many") : std::to_string(n * esize)) +
-                            " data bytes, file has " + std::to_string(have));
+    fail(hstart + hlen,
+         "shape needs " +
+             (n > kMaxNpyBytes / esize ? std::string("too many") : std::to_string(n * esize)) +
+             " data bytes, file has " + std::to_string(have));
   }
   t.bytes.assign(data + hstart + hlen, data + size);
   return t;
@@ -238,22 +249,26 @@ Tensor parse_npy(const std::uint8_t* data, std::size_t size, const std::string& 
 
 Tensor read_npy(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) throw Error(path + ": cannot open for reading (not a regular file)");
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw Error(path + ": cannot open for reading (not a regular file)");
   std::ifstream f(path, std::ios::binary);
   if (!f) throw Error(path + ": cannot open for reading");
   f.seekg(0, std::ios::end);
   const std::streamoff len = f.tellg();
   if (len < 0) throw Error(path + ": cannot determine the file size");
-  if (static_cast<std::uint64_t>(len) > kMaxNpyBytes + 65536) throw Error(path + ": file too large for a tensor");
+  if (static_cast<std::uint64_t>(len) > kMaxNpyBytes + 65536)
+    throw Error(path + ": file too large for a tensor");
   f.seekg(0, std::ios::beg);
   std::vector<std::uint8_t> buf(static_cast<std::size_t>(len));
-  if (len > 0 && !f.read(reinterpret_cast<char*>(buf.data()), len)) throw Error(path + ": read failed");
+  if (len > 0 && !f.read(reinterpret_cast<char*>(buf.data()), len))
+    throw Error(path + ": read failed");
   return parse_npy(buf.data(), buf.size(), path);
 }
 
 std::vector<std::uint8_t> serialize_npy(const Tensor& t) {
   if (t.elements() * dtype_size(t.dtype) != t.bytes.size()) {
-    throw Error("serialize_npy: " + std::to_string(t.bytes.size()) + " bytes do not match the shape");
+    throw Error("serialize_npy: " + std::to_string(t.bytes.size()) +
+                " bytes do not match the shape");
   }
   std::string dict = "{'descr': '";
   dict += t.dtype == DType::int8 ? "|i1" : "<i4";

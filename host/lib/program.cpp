@@ -23,17 +23,22 @@ namespace lpu {
 
 std::string_view space_name(Space s) {
   switch (s) {
-    case Space::sram: return "sram";
-    case Space::acc: return "acc";
-    case Space::lut: return "lut";
+    case Space::sram:
+      return "sram";
+    case Space::acc:
+      return "acc";
+    case Space::lut:
+      return "lut";
   }
   return "unknown_space";
 }
 
 std::string_view dtype_name(DType d) {
   switch (d) {
-    case DType::int8: return "int8";
-    case DType::int32: return "int32";
+    case DType::int8:
+      return "int8";
+    case DType::int32:
+      return "int32";
   }
   return "unknown_dtype";
 }
@@ -71,18 +76,27 @@ struct Geom {
 
 Geom geom_of(Space s, const Requirements& r) {
   switch (s) {
-    case Space::sram: return {r.lanes, r.bank_depth, r.banks};
-    case Space::acc: return {std::size_t{4} * r.lanes, r.acc_depth, 1};
-    case Space::lut: return {2, r.lut_depth, 1};
+    case Space::sram:
+      return {r.lanes, r.bank_depth, r.banks};
+    case Space::acc:
+      return {std::size_t{4} * r.lanes, r.acc_depth, 1};
+    case Space::lut:
+      return {2, r.lut_depth, 1};
   }
   return {1, 0, 0};
 }
 
 }  // namespace
 
-std::size_t unit_bytes(Space s, const Config& cfg) { return geom_of(s, requirements_for(cfg)).unit; }
-std::size_t space_depth(Space s, const Config& cfg) { return geom_of(s, requirements_for(cfg)).depth; }
-std::size_t space_banks(Space s, const Config& cfg) { return geom_of(s, requirements_for(cfg)).banks; }
+std::size_t unit_bytes(Space s, const Config& cfg) {
+  return geom_of(s, requirements_for(cfg)).unit;
+}
+std::size_t space_depth(Space s, const Config& cfg) {
+  return geom_of(s, requirements_for(cfg)).depth;
+}
+std::size_t space_banks(Space s, const Config& cfg) {
+  return geom_of(s, requirements_for(cfg)).banks;
+}
 
 // ---------------------------------------------------------------------------------------
 // Memory layout
@@ -97,24 +111,27 @@ std::string where(Space space, std::uint32_t bank, std::uint32_t addr) {
   return std::string(space_name(space)) + "[" + std::to_string(addr) + "]";
 }
 
-void check_start(Space space, std::uint32_t bank, std::uint32_t addr, const Geom& g, const std::string& what) {
+void check_start(Space space, std::uint32_t bank, std::uint32_t addr, const Geom& g,
+                 const std::string& what) {
   if (g.unit == 0) fail(what + ": the configuration has no lanes");
   if (space == Space::sram) {
     if (bank >= g.banks) {
-      fail(what + ": bank " + std::to_string(bank) + " out of range (" + std::to_string(g.banks) + " banks)");
+      fail(what + ": bank " + std::to_string(bank) + " out of range (" + std::to_string(g.banks) +
+           " banks)");
     }
   } else if (bank != 0) {
-    fail(what + ": bank must be 0 for " + std::string(space_name(space)) + ", got " + std::to_string(bank));
+    fail(what + ": bank must be 0 for " + std::string(space_name(space)) + ", got " +
+         std::to_string(bank));
   }
   if (addr >= g.depth) {
-    fail(what + ": address " + std::to_string(addr) + " out of range (" + std::string(space_name(space)) +
-         " depth " + std::to_string(g.depth) + ")");
+    fail(what + ": address " + std::to_string(addr) + " out of range (" +
+         std::string(space_name(space)) + " depth " + std::to_string(g.depth) + ")");
   }
 }
 
 // Tensor bytes [0, nbytes) in consecutive memory from (space, bank, addr), flat order.
-std::vector<Piece> linear_pieces(std::size_t nbytes, Space space, std::uint32_t bank, std::uint32_t addr,
-                                 const Geom& g, const std::string& what) {
+std::vector<Piece> linear_pieces(std::size_t nbytes, Space space, std::uint32_t bank,
+                                 std::uint32_t addr, const Geom& g, const std::string& what) {
   check_start(space, bank, addr, g, what);
   if (nbytes == 0) fail(what + ": is empty");
   const std::size_t units = nbytes / g.unit + (nbytes % g.unit != 0 ? 1 : 0);
@@ -153,8 +170,8 @@ std::vector<Piece> tiled_pieces(const Symbol& s, const Geom& g, const std::strin
   const std::size_t rows = s.shape[0];
   const std::size_t cols = s.shape[1];
   if (cols % lanes != 0) {
-    fail(what + ": tiled layout needs the column count (" + std::to_string(cols) + ") to be a multiple of " +
-         std::to_string(lanes) + " lanes");
+    fail(what + ": tiled layout needs the column count (" + std::to_string(cols) +
+         ") to be a multiple of " + std::to_string(lanes) + " lanes");
   }
   const std::size_t blocks = cols / lanes;
   const std::size_t total = g.banks * g.depth;
@@ -162,7 +179,8 @@ std::vector<Piece> tiled_pieces(const Symbol& s, const Geom& g, const std::strin
   const std::size_t left = total - g0;
   if (blocks > left || rows > left || blocks * rows > left) {
     fail(what + ": " + std::to_string(rows) + "x" + std::to_string(cols) + " tiled from " +
-         where(s.space, s.bank, s.addr) + " runs past the end of sram (" + std::to_string(left) + " words left)");
+         where(s.space, s.bank, s.addr) + " runs past the end of sram (" + std::to_string(left) +
+         " words left)");
   }
   std::vector<Piece> out;
   out.reserve(cols == lanes ? 2 : blocks * rows);
@@ -177,7 +195,8 @@ std::vector<Piece> tiled_pieces(const Symbol& s, const Geom& g, const std::strin
       p.addr = static_cast<std::uint32_t>(gw % g.depth);
       if (!out.empty()) {
         Piece& b = out.back();
-        if (b.bank == p.bank && b.offset + b.size == p.offset && b.addr + b.size / lanes == p.addr) {
+        if (b.bank == p.bank && b.offset + b.size == p.offset &&
+            b.addr + b.size / lanes == p.addr) {
           b.size += p.size;
           continue;
         }
@@ -192,7 +211,8 @@ std::vector<Piece> tiled_pieces(const Symbol& s, const Geom& g, const std::strin
 
 namespace detail {
 
-std::vector<Piece> symbol_pieces_in(const Symbol& s, const Requirements& req, const std::string& what) {
+std::vector<Piece> symbol_pieces_in(const Symbol& s, const Requirements& req,
+                                    const std::string& what) {
   if (s.shape.empty() || s.shape.size() > 4) {
     fail(what + ": rank " + std::to_string(s.shape.size()) + " is not 1..4");
   }
@@ -206,7 +226,8 @@ std::vector<Piece> symbol_pieces_in(const Symbol& s, const Requirements& req, co
   return linear_pieces(s.bytes(), s.space, s.bank, s.addr, g, what);
 }
 
-std::vector<Piece> segment_pieces_in(const Segment& seg, const Requirements& req, const std::string& what) {
+std::vector<Piece> segment_pieces_in(const Segment& seg, const Requirements& req,
+                                     const std::string& what) {
   const Geom g = geom_of(seg.space, req);
   if (g.unit != 0 && seg.bytes.size() % g.unit != 0) {
     fail(what + ": " + std::to_string(seg.bytes.size()) + " bytes is not a whole number of " +
@@ -267,7 +288,8 @@ std::string meta_problem(std::string_view meta) {
       if ((cc & 0xC0u) != 0x80u) return "invalid UTF-8 at offset " + std::to_string(i);
       cp = (cp << 6) | (cc & 0x3Fu);
     }
-    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
       return "invalid UTF-8 at offset " + std::to_string(i);
     }
     i += n + 1;
@@ -296,7 +318,8 @@ const Symbol* Program::find_symbol(std::string_view name) const {
 void Program::check_fits(const Config& cfg) const {
   const std::string c = "configuration '" + std::string(cfg.name) + "'";
   if (req.lanes != cfg.lanes) {
-    fail("program needs " + std::to_string(req.lanes) + " lanes; " + c + " has " + std::to_string(cfg.lanes));
+    fail("program needs " + std::to_string(req.lanes) + " lanes; " + c + " has " +
+         std::to_string(cfg.lanes));
   }
   auto need = [&](std::uint32_t want, unsigned have, const char* what) {
     if (want > have) {
@@ -332,10 +355,14 @@ enum SectionType : std::uint32_t { kCode = 1, kData = 2, kSymbols = 3, kMeta = 4
 
 const char* section_name(std::uint32_t t) {
   switch (t) {
-    case kCode: return "CODE";
-    case kData: return "DATA";
-    case kSymbols: return "SYMBOLS";
-    case kMeta: return "META";
+    case kCode:
+      return "CODE";
+    case kData:
+      return "DATA";
+    case kSymbols:
+      return "SYMBOLS";
+    case kMeta:
+      return "META";
   }
   return "?";
 }
@@ -372,17 +399,21 @@ std::uint32_t to_u32(std::size_t v, const std::string& what) {
 }  // namespace
 
 std::vector<std::uint8_t> Program::serialize() const {
-  if (data.size() > kMaxSegments) fail("serialize: more than " + std::to_string(kMaxSegments) + " data segments");
-  if (symbols.size() > kMaxSymbols) fail("serialize: more than " + std::to_string(kMaxSymbols) + " symbols");
+  if (data.size() > kMaxSegments)
+    fail("serialize: more than " + std::to_string(kMaxSegments) + " data segments");
+  if (symbols.size() > kMaxSymbols)
+    fail("serialize: more than " + std::to_string(kMaxSymbols) + " symbols");
   for (const auto& s : symbols) {
     if (!detail::valid_symbol_name(s.name)) fail("serialize: invalid symbol name '" + s.name + "'");
-    if (s.shape.empty() || s.shape.size() > 4) fail("serialize: symbol '" + s.name + "' rank is not 1..4");
+    if (s.shape.empty() || s.shape.size() > 4)
+      fail("serialize: symbol '" + s.name + "' rank is not 1..4");
   }
   for (const auto& seg : data) {
     if (seg.bytes.size() > kMaxFileSize) fail("serialize: data segment too large");
   }
   if (code.size() > kMaxFileSize / 8) fail("serialize: code too large");
-  if (req.lanes > 0xFFFF || req.banks > 0xFFFF) fail("serialize: lanes/banks requirement does not fit 16 bits");
+  if (req.lanes > 0xFFFF || req.banks > 0xFFFF)
+    fail("serialize: lanes/banks requirement does not fit 16 bits");
 
   // Section bodies.
   std::vector<std::pair<std::uint32_t, std::vector<std::uint8_t>>> secs;
@@ -491,11 +522,13 @@ class Reader {
  public:
   Reader(const std::uint8_t* d, std::size_t n, std::string_view src) : d_(d), n_(n), src_(src) {}
 
-  [[noreturn]] void fail_at(const std::string& field, std::size_t off, const std::string& problem) const {
+  [[noreturn]] void fail_at(const std::string& field, std::size_t off,
+                            const std::string& problem) const {
     throw Error(src_ + ": " + field + " at byte " + std::to_string(off) + ": " + problem);
   }
 
-  std::uint64_t le(std::size_t off, std::size_t n, std::size_t end, const std::string& field) const {
+  std::uint64_t le(std::size_t off, std::size_t n, std::size_t end,
+                   const std::string& field) const {
     if (off > end || n > end - off) fail_at(field, off, "truncated");
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < n; ++i) v |= std::uint64_t{d_[off + i]} << (8 * i);
@@ -510,7 +543,9 @@ class Reader {
   std::uint32_t u32(std::size_t off, std::size_t end, const std::string& f) const {
     return static_cast<std::uint32_t>(le(off, 4, end, f));
   }
-  std::uint64_t u64(std::size_t off, std::size_t end, const std::string& f) const { return le(off, 8, end, f); }
+  std::uint64_t u64(std::size_t off, std::size_t end, const std::string& f) const {
+    return le(off, 8, end, f);
+  }
   const std::uint8_t* at(std::size_t off) const { return d_ + off; }
   std::size_t size() const { return n_; }
 
@@ -537,9 +572,15 @@ void parse_data(const Reader& r, const SectionEntry& s, Program& p) {
   const std::size_t end = std::size_t{s.offset} + s.size;
   std::size_t off = s.offset;
   std::size_t n = 0;
+  struct Range {
+    Space space;
+    std::size_t start, end, index, off;
+  };
+  std::vector<Range> ranges;  // in memory units, flat order, for the overlap check
   while (off < end) {
     const std::string f = "DATA segment " + std::to_string(n);
-    if (n >= kMaxSegments) r.fail_at(f, off, "more than " + std::to_string(kMaxSegments) + " segments");
+    if (n >= kMaxSegments)
+      r.fail_at(f, off, "more than " + std::to_string(kMaxSegments) + " segments");
     if (end - off < kSegmentHeader) r.fail_at(f, off, "truncated segment header");
     Segment seg;
     const std::uint32_t space = r.u32(off, end, f + " space");
@@ -551,7 +592,8 @@ void parse_data(const Reader& r, const SectionEntry& s, Program& p) {
     const std::size_t body = off + kSegmentHeader;
     const std::size_t padded = (std::size_t{len} + 3) / 4 * 4;
     if (padded > end - body) {
-      r.fail_at(f + " length", off + 12, std::to_string(len) + " bytes run past the end of the section");
+      r.fail_at(f + " length", off + 12,
+                std::to_string(len) + " bytes run past the end of the section");
     }
     for (std::size_t i = len; i < padded; ++i) {
       if (*r.at(body + i) != 0) r.fail_at(f + " padding", body + i, "nonzero padding");
@@ -563,9 +605,26 @@ void parse_data(const Reader& r, const SectionEntry& s, Program& p) {
     } catch (const Error& e) {
       r.fail_at(f, off, e.what());
     }
+    const Geom g = geom_of(seg.space, p.req);
+    const std::size_t start = std::size_t{seg.bank} * g.depth + seg.addr;
+    ranges.push_back({seg.space, start, start + len / g.unit, n, off});
     p.data.push_back(std::move(seg));
     off = body + padded;
     ++n;
+  }
+  // Segments must not overlap: which one would win is not defined.
+  std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) {
+    return a.space != b.space ? a.space < b.space : a.start < b.start;
+  });
+  for (std::size_t i = 1; i < ranges.size(); ++i) {
+    const Range& a = ranges[i - 1];
+    const Range& b = ranges[i];
+    if (a.space == b.space && b.start < a.end) {
+      const Range& later = a.index > b.index ? a : b;
+      const Range& earlier = a.index > b.index ? b : a;
+      r.fail_at("DATA segment " + std::to_string(later.index), later.off,
+                "overlaps DATA segment " + std::to_string(earlier.index));
+    }
   }
 }
 
@@ -574,7 +633,8 @@ void parse_symbols(const Reader& r, const SectionEntry& s, Program& p) {
   std::size_t off = s.offset;
   const std::uint32_t count = r.u32(off, end, "SYMBOLS count");
   if (count > kMaxSymbols) {
-    r.fail_at("SYMBOLS count", off, std::to_string(count) + " exceeds the limit of " + std::to_string(kMaxSymbols));
+    r.fail_at("SYMBOLS count", off,
+              std::to_string(count) + " exceeds the limit of " + std::to_string(kMaxSymbols));
   }
   off += 4;
   std::set<std::string> names;
@@ -589,8 +649,11 @@ void parse_symbols(const Reader& r, const SectionEntry& s, Program& p) {
     const std::uint8_t layout = r.u8(off + 4, end, f);
     if (kind > 2) r.fail_at(f + " kind", off, "unknown kind " + std::to_string(kind));
     if (dtype > 1) r.fail_at(f + " dtype", off + 1, "unknown dtype " + std::to_string(dtype));
-    if (space > 1) r.fail_at(f + " space", off + 2, "symbols live in sram (0) or acc (1), got " + std::to_string(space));
-    if (rank < 1 || rank > 4) r.fail_at(f + " rank", off + 3, "rank " + std::to_string(rank) + " is not 1..4");
+    if (space > 1)
+      r.fail_at(f + " space", off + 2,
+                "symbols live in sram (0) or acc (1), got " + std::to_string(space));
+    if (rank < 1 || rank > 4)
+      r.fail_at(f + " rank", off + 3, "rank " + std::to_string(rank) + " is not 1..4");
     if (layout > 1) r.fail_at(f + " layout", off + 4, "unknown layout " + std::to_string(layout));
     for (std::size_t i = 5; i < 8; ++i) {
       if (r.u8(off + i, end, f) != 0) r.fail_at(f + " reserved", off + i, "must be 0");
@@ -614,7 +677,8 @@ void parse_symbols(const Reader& r, const SectionEntry& s, Program& p) {
     }
     const std::uint16_t name_len = r.u16(off + kSymbolFixed, end, f + " name_len");
     if (name_len < 1 || name_len > kMaxNameLen) {
-      r.fail_at(f + " name_len", off + kSymbolFixed, std::to_string(name_len) + " is not 1.." + std::to_string(kMaxNameLen));
+      r.fail_at(f + " name_len", off + kSymbolFixed,
+                std::to_string(name_len) + " is not 1.." + std::to_string(kMaxNameLen));
     }
     const std::size_t name_off = off + kSymbolFixed + 2;
     const std::size_t entry_end = (name_off + name_len + 3) / 4 * 4;
@@ -626,7 +690,8 @@ void parse_symbols(const Reader& r, const SectionEntry& s, Program& p) {
     for (std::size_t i = name_off + name_len; i < entry_end; ++i) {
       if (*r.at(i) != 0) r.fail_at(f + " padding", i, "nonzero padding");
     }
-    if (!names.insert(sym.name).second) r.fail_at(f + " name", name_off, "duplicate name '" + sym.name + "'");
+    if (!names.insert(sym.name).second)
+      r.fail_at(f + " name", name_off, "duplicate name '" + sym.name + "'");
     try {
       detail::symbol_pieces_in(sym, p.req, "'" + sym.name + "'");
     } catch (const Error& e) {
@@ -635,7 +700,8 @@ void parse_symbols(const Reader& r, const SectionEntry& s, Program& p) {
     p.symbols.push_back(std::move(sym));
     off = entry_end;
   }
-  if (off != end) r.fail_at("SYMBOLS", off, std::to_string(end - off) + " trailing bytes after the last symbol");
+  if (off != end)
+    r.fail_at("SYMBOLS", off, std::to_string(end - off) + " trailing bytes after the last symbol");
 }
 
 }  // namespace
@@ -643,38 +709,48 @@ void parse_symbols(const Reader& r, const SectionEntry& s, Program& p) {
 Program Program::parse(const std::uint8_t* data, std::size_t size, std::string_view source) {
   const Reader r(data, size, source);
   if (size > kMaxFileSize) {
-    r.fail_at("file_size", 0, "file is " + std::to_string(size) + " bytes (limit " + std::to_string(kMaxFileSize) + ")");
+    r.fail_at(
+        "file_size", 0,
+        "file is " + std::to_string(size) + " bytes (limit " + std::to_string(kMaxFileSize) + ")");
   }
   if (size < kHeaderSize + 4) {
-    r.fail_at("header", 0, "file is " + std::to_string(size) + " bytes, shorter than the " +
-                               std::to_string(kHeaderSize + 4) + "-byte minimum");
+    r.fail_at("header", 0,
+              "file is " + std::to_string(size) + " bytes, shorter than the " +
+                  std::to_string(kHeaderSize + 4) + "-byte minimum");
   }
-  if (std::memcmp(data, kMagic, sizeof kMagic) != 0) r.fail_at("magic", 0, "not an LPU program (want \"LPUPROG\\0\")");
+  if (std::memcmp(data, kMagic, sizeof kMagic) != 0)
+    r.fail_at("magic", 0, "not an LPU program (want \"LPUPROG\\0\")");
   const std::uint16_t major = r.u16(8, size, "version_major");
   if (major != kFormatMajor) {
-    r.fail_at("version_major", 8, "version " + std::to_string(major) + " is not supported (this reader: " +
-                                      std::to_string(kFormatMajor) + ")");
+    r.fail_at("version_major", 8,
+              "version " + std::to_string(major) +
+                  " is not supported (this reader: " + std::to_string(kFormatMajor) + ")");
   }
   const std::uint32_t header_size = r.u32(12, size, "header_size");
   if (header_size != kHeaderSize) {
-    r.fail_at("header_size", 12, std::to_string(header_size) + " (want " + std::to_string(kHeaderSize) + ")");
+    r.fail_at("header_size", 12,
+              std::to_string(header_size) + " (want " + std::to_string(kHeaderSize) + ")");
   }
   const std::uint32_t file_size = r.u32(16, size, "file_size");
   if (file_size != size) {
-    r.fail_at("file_size", 16, "says " + std::to_string(file_size) + " bytes, file has " + std::to_string(size));
+    r.fail_at("file_size", 16,
+              "says " + std::to_string(file_size) + " bytes, file has " + std::to_string(size));
   }
   const std::uint32_t stored_crc = r.u32(size - 4, size, "crc32");
   const std::uint32_t crc = crc32(data, size - 4);
   if (stored_crc != crc) {
-    r.fail_at("crc32", size - 4, "mismatch (stored " + hex32(stored_crc) + ", computed " + hex32(crc) + ")");
+    r.fail_at("crc32", size - 4,
+              "mismatch (stored " + hex32(stored_crc) + ", computed " + hex32(crc) + ")");
   }
   const std::size_t body_end = size - 4;
   const std::uint32_t nsec = r.u32(20, size, "section_count");
   if (nsec > kMaxSections) {
-    r.fail_at("section_count", 20, std::to_string(nsec) + " exceeds the limit of " + std::to_string(kMaxSections));
+    r.fail_at("section_count", 20,
+              std::to_string(nsec) + " exceeds the limit of " + std::to_string(kMaxSections));
   }
   const std::size_t table_end = kHeaderSize + kSectionEntry * nsec;
-  if (table_end > body_end) r.fail_at("section_count", 20, "section table runs past the end of the file");
+  if (table_end > body_end)
+    r.fail_at("section_count", 20, "section table runs past the end of the file");
 
   Program p;
   p.req.lanes = r.u16(24, size, "lanes");
@@ -687,7 +763,9 @@ Program Program::parse(const std::uint8_t* data, std::size_t size, std::string_v
   }
   const unsigned max_banks = 1u << field_desc(Field::bank).width;
   if (p.req.banks > max_banks) {
-    r.fail_at("banks", 26, std::to_string(p.req.banks) + " exceeds the " + std::to_string(max_banks) + " addressable banks");
+    r.fail_at("banks", 26,
+              std::to_string(p.req.banks) + " exceeds the " + std::to_string(max_banks) +
+                  " addressable banks");
   }
   if (p.req.bank_depth > detail::kMaxDepth) r.fail_at("bank_depth", 28, "too large");
   if (p.req.acc_depth > detail::kMaxDepth) r.fail_at("acc_depth", 32, "too large");
@@ -697,8 +775,9 @@ Program Program::parse(const std::uint8_t* data, std::size_t size, std::string_v
   p.predicted_cycles = r.u64(48, size, "predicted_cycles");
   const std::uint32_t isa = r.u32(56, size, "isa_version");
   if (isa != gen::kIsaVersion) {
-    r.fail_at("isa_version", 56, "program is for ISA version " + std::to_string(isa) + "; this tool implements " +
-                                     std::to_string(gen::kIsaVersion));
+    r.fail_at("isa_version", 56,
+              "program is for ISA version " + std::to_string(isa) + "; this tool implements " +
+                  std::to_string(gen::kIsaVersion));
   }
   if (r.u32(60, size, "reserved") != 0) r.fail_at("reserved", 60, "must be 0");
 
@@ -708,20 +787,26 @@ Program Program::parse(const std::uint8_t* data, std::size_t size, std::string_v
   for (std::uint32_t i = 0; i < nsec; ++i) {
     const std::size_t t = kHeaderSize + kSectionEntry * i;
     const std::string f = "section " + std::to_string(i);
-    SectionEntry s{r.u32(t, size, f + " type"), r.u32(t + 4, size, f + " offset"), r.u32(t + 8, size, f + " size"), t};
-    if (s.type < kCode || s.type > kMeta) r.fail_at(f + " type", t, "unknown section type " + std::to_string(s.type));
+    SectionEntry s{r.u32(t, size, f + " type"), r.u32(t + 4, size, f + " offset"),
+                   r.u32(t + 8, size, f + " size"), t};
+    if (s.type < kCode || s.type > kMeta)
+      r.fail_at(f + " type", t, "unknown section type " + std::to_string(s.type));
     if (r.u32(t + 12, size, f + " reserved") != 0) r.fail_at(f + " reserved", t + 12, "must be 0");
-    if (s.offset % 8 != 0) r.fail_at(f + " offset", t + 4, std::to_string(s.offset) + " is not 8-byte aligned");
+    if (s.offset % 8 != 0)
+      r.fail_at(f + " offset", t + 4, std::to_string(s.offset) + " is not 8-byte aligned");
     if (s.offset < table_end || s.offset > body_end) {
-      r.fail_at(f + " offset", t + 4, std::to_string(s.offset) + " is outside [" + std::to_string(table_end) + ", " +
-                                          std::to_string(body_end) + ")");
+      r.fail_at(f + " offset", t + 4,
+                std::to_string(s.offset) + " is outside [" + std::to_string(table_end) + ", " +
+                    std::to_string(body_end) + ")");
     }
     if (s.size > body_end - s.offset) {
-      r.fail_at(f + " size", t + 8, std::to_string(s.size) + " bytes from " + std::to_string(s.offset) +
-                                        " run past the end of the file body (" + std::to_string(body_end) + ")");
+      r.fail_at(f + " size", t + 8,
+                std::to_string(s.size) + " bytes from " + std::to_string(s.offset) +
+                    " run past the end of the file body (" + std::to_string(body_end) + ")");
     }
     for (const auto& o : secs) {
-      if (o.type == s.type) r.fail_at(f + " type", t, std::string("second ") + section_name(s.type) + " section");
+      if (o.type == s.type)
+        r.fail_at(f + " type", t, std::string("second ") + section_name(s.type) + " section");
     }
     secs.push_back(s);
   }
@@ -733,7 +818,8 @@ Program Program::parse(const std::uint8_t* data, std::size_t size, std::string_v
     const auto& a = sorted[i - 1];
     const auto& b = sorted[i];
     if (std::size_t{a.offset} + a.size > b.offset) {
-      r.fail_at("section offset", b.table_off + 4, std::string(section_name(b.type)) + " overlaps " + section_name(a.type));
+      r.fail_at("section offset", b.table_off + 4,
+                std::string(section_name(b.type)) + " overlaps " + section_name(a.type));
     }
   }
   for (const auto& s : secs) {
@@ -742,9 +828,10 @@ Program Program::parse(const std::uint8_t* data, std::size_t size, std::string_v
   if (!code) r.fail_at("section table", kHeaderSize, "no CODE section");
 
   if (std::uint64_t{imem_words} * 8 != code->size) {
-    r.fail_at("section size", code->table_off + 8, "CODE is " + std::to_string(code->size) + " bytes; imem_words " +
-                                                       std::to_string(imem_words) + " needs " +
-                                                       std::to_string(std::uint64_t{imem_words} * 8));
+    r.fail_at("section size", code->table_off + 8,
+              "CODE is " + std::to_string(code->size) + " bytes; imem_words " +
+                  std::to_string(imem_words) + " needs " +
+                  std::to_string(std::uint64_t{imem_words} * 8));
   }
   p.code.resize(imem_words);
   for (std::uint32_t i = 0; i < imem_words; ++i) {
@@ -752,15 +839,20 @@ Program Program::parse(const std::uint8_t* data, std::size_t size, std::string_v
   }
   for (const auto& s : secs) {
     switch (s.type) {
-      case kData: parse_data(r, s, p); break;
-      case kSymbols: parse_symbols(r, s, p); break;
+      case kData:
+        parse_data(r, s, p);
+        break;
+      case kSymbols:
+        parse_symbols(r, s, p);
+        break;
       case kMeta: {
         p.meta.assign(reinterpret_cast<const char*>(r.at(s.offset)), s.size);
         const std::string problem = detail::meta_problem(p.meta);
         if (!problem.empty()) r.fail_at("META", s.offset, problem);
         break;
       }
-      default: break;
+      default:
+        break;
     }
   }
   return p;
@@ -778,7 +870,8 @@ Program Program::load_file(const std::string& path) {
   }
   f.seekg(0, std::ios::beg);
   std::vector<std::uint8_t> buf(static_cast<std::size_t>(len));
-  if (len > 0 && !f.read(reinterpret_cast<char*>(buf.data()), len)) throw Error(path + ": read failed");
+  if (len > 0 && !f.read(reinterpret_cast<char*>(buf.data()), len))
+    throw Error(path + ": read failed");
   return parse(buf.data(), buf.size(), path);
 }
 

@@ -17,8 +17,10 @@ bool valid_symbol_name(std::string_view name);
 std::string meta_problem(std::string_view meta);
 // Where a symbol / segment lives in the memory described by `req` (the required
 // configuration). Throws lpu::Error "<what>: <problem>" when it does not fit.
-std::vector<Piece> symbol_pieces_in(const Symbol& s, const Requirements& req, const std::string& what);
-std::vector<Piece> segment_pieces_in(const Segment& seg, const Requirements& req, const std::string& what);
+std::vector<Piece> symbol_pieces_in(const Symbol& s, const Requirements& req,
+                                    const std::string& what);
+std::vector<Piece> segment_pieces_in(const Segment& seg, const Requirements& req,
+                                     const std::string& what);
 // Upper bounds the reader accepts for the requirement fields (banks: the bank field's range).
 inline constexpr std::uint32_t kMaxDepth = 1u << 24;
 

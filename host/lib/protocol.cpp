@@ -172,6 +172,16 @@ std::vector<FrameDecoder::Event> FrameDecoder::feed(const std::uint8_t* data, st
   return out;
 }
 
+std::vector<FrameDecoder::Event> FrameDecoder::flush() {
+  std::vector<Event> out;
+  while (!buf_.empty()) {
+    buf_.erase(buf_.begin());  // the stale candidate's first byte
+    ++discarded_;
+    parse(out);
+  }
+  return out;
+}
+
 void FrameDecoder::parse(std::vector<Event>& out) {
   std::size_t pos = 0;
   const std::size_t size = buf_.size();

@@ -68,6 +68,15 @@ std::vector<std::uint8_t> ProtocolServer::feed(const std::uint8_t* data, std::si
   return out;
 }
 
+std::vector<std::uint8_t> ProtocolServer::gap_timeout() {
+  std::vector<std::uint8_t> out;
+  for (const auto& ev : dec_.flush()) {
+    const auto bytes = proto::encode_frame(handle(ev));
+    out.insert(out.end(), bytes.begin(), bytes.end());
+  }
+  return out;
+}
+
 Frame ProtocolServer::handle(const proto::FrameDecoder::Event& ev) {
   ++requests_;
   Frame resp;

@@ -1,11 +1,10 @@
 // The assembler: encodings against lpu::encode of hand-built instructions, the source
 // language (labels, constants, expressions, loop blocks, directives) and its error messages.
-#include <catch2/catch.hpp>
+#include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-
-#include <unistd.h>
 
 #include "lpu/assembler.hpp"
 #include "lpu/error.hpp"
@@ -70,25 +69,34 @@ TEST_CASE("asm: every instruction form encodes as lpu::encode says", "[asm]") {
       {"li r1, -5", enc(Op::li, {{F::rd, 1}, {F::imm32, -5}})},
       {"li r15, 0x7fffffff", enc(Op::li, {{F::rd, 15}, {F::imm32, 0x7fffffff}})},
       {"li r2, 0xFFFFFFFF", enc(Op::li, {{F::rd, 2}, {F::imm32, -1}})},
-      {"addi r1, r2, -2147483648", enc(Op::addi, {{F::rd, 1}, {F::ra, 2}, {F::imm32, -2147483648LL}})},
+      {"addi r1, r2, -2147483648",
+       enc(Op::addi, {{F::rd, 1}, {F::ra, 2}, {F::imm32, -2147483648LL}})},
       {"add r1, r2, r3", enc(Op::add, {{F::rd, 1}, {F::ra, 2}, {F::rb, 3}})},
       {"sub r4, r5, r6", enc(Op::sub, {{F::rd, 4}, {F::ra, 5}, {F::rb, 6}})},
       {"mul r7, r8, r9", enc(Op::mul, {{F::rd, 7}, {F::ra, 8}, {F::rb, 9}})},
       {"vext r1, v2, 15", enc(Op::vext, {{F::rd, 1}, {F::ra, 2}, {F::sh, 15}})},
       {"vld v1, b2[r3+16]", enc(Op::vld, {{F::rd, 1}, {F::ra, 3}, {F::bank, 2}, {F::imm16, 16}})},
-      {"vld v1, b2[r3-16], inc=-1", enc(Op::vld, {{F::rd, 1}, {F::ra, 3}, {F::bank, 2}, {F::imm16, -16}, {F::stride, -1}})},
+      {"vld v1, b2[r3-16], inc=-1",
+       enc(Op::vld, {{F::rd, 1}, {F::ra, 3}, {F::bank, 2}, {F::imm16, -16}, {F::stride, -1}})},
       {"vld v1, b2[40]", enc(Op::vld, {{F::rd, 1}, {F::bank, 2}, {F::imm16, 40}})},
-      {"vldu v15, b15[r15], inc=127", enc(Op::vldu, {{F::rd, 15}, {F::ra, 15}, {F::bank, 15}, {F::stride, 127}})},
-      {"vlda v3, acc[r4+8], inc=1", enc(Op::vlda, {{F::rd, 3}, {F::ra, 4}, {F::imm16, 8}, {F::stride, 1}})},
+      {"vldu v15, b15[r15], inc=127",
+       enc(Op::vldu, {{F::rd, 15}, {F::ra, 15}, {F::bank, 15}, {F::stride, 127}})},
+      {"vlda v3, acc[r4+8], inc=1",
+       enc(Op::vlda, {{F::rd, 3}, {F::ra, 4}, {F::imm16, 8}, {F::stride, 1}})},
       {"vlda v3, acc[-1]", enc(Op::vlda, {{F::rd, 3}, {F::imm16, -1}})},
       {"vst v2, b0[r1], inc=2", enc(Op::vst, {{F::rd, 2}, {F::ra, 1}, {F::stride, 2}})},
-      {"vstb v2, b1[r1+1], 3", enc(Op::vstb, {{F::rd, 2}, {F::ra, 1}, {F::bank, 1}, {F::imm16, 1}, {F::sh, 3}})},
-      {"vstb v2, b1[r1], slice=2, inc=1", enc(Op::vstb, {{F::rd, 2}, {F::ra, 1}, {F::bank, 1}, {F::sh, 2}, {F::stride, 1}})},
-      {"vgather v1, b3[r2+5], v4, 7", enc(Op::vgather, {{F::rd, 1}, {F::ra, 2}, {F::bank, 3}, {F::imm16, 5}, {F::rb, 4}, {F::sh, 7}})},
+      {"vstb v2, b1[r1+1], 3",
+       enc(Op::vstb, {{F::rd, 2}, {F::ra, 1}, {F::bank, 1}, {F::imm16, 1}, {F::sh, 3}})},
+      {"vstb v2, b1[r1], slice=2, inc=1",
+       enc(Op::vstb, {{F::rd, 2}, {F::ra, 1}, {F::bank, 1}, {F::sh, 2}, {F::stride, 1}})},
+      {"vgather v1, b3[r2+5], v4, 7",
+       enc(Op::vgather,
+           {{F::rd, 1}, {F::ra, 2}, {F::bank, 3}, {F::imm16, 5}, {F::rb, 4}, {F::sh, 7}})},
       {"vadd v1, v2, v3", enc(Op::vadd, {{F::rd, 1}, {F::ra, 2}, {F::rb, 3}, {F::bmode, 0}})},
       {"vadd v1, v2, r3", enc(Op::vadd, {{F::rd, 1}, {F::ra, 2}, {F::rb, 3}, {F::bmode, 1}})},
       {"vadd v1, v2, -12", enc(Op::vadd, {{F::rd, 1}, {F::ra, 2}, {F::imm16, -12}, {F::bmode, 2}})},
-      {"vsub v1, v2, 0xFFFF", enc(Op::vsub, {{F::rd, 1}, {F::ra, 2}, {F::imm16, -1}, {F::bmode, 2}})},
+      {"vsub v1, v2, 0xFFFF",
+       enc(Op::vsub, {{F::rd, 1}, {F::ra, 2}, {F::imm16, -1}, {F::bmode, 2}})},
       {"vmul v1, v2, v3", enc(Op::vmul, {{F::rd, 1}, {F::ra, 2}, {F::rb, 3}})},
       {"vmin v1, v2, r0", enc(Op::vmin, {{F::rd, 1}, {F::ra, 2}, {F::bmode, 1}})},
       {"vmax v1, v2, 0", enc(Op::vmax, {{F::rd, 1}, {F::ra, 2}, {F::bmode, 2}})},
@@ -102,10 +110,13 @@ TEST_CASE("asm: every instruction form encodes as lpu::encode says", "[asm]") {
       {"vclt v1, v2, v3", enc(Op::vclt, {{F::rd, 1}, {F::ra, 2}, {F::rb, 3}})},
       {"vmov v1, r5", enc(Op::vmov, {{F::rd, 1}, {F::rb, 5}, {F::bmode, 1}})},
       {"vmov v1, -32768", enc(Op::vmov, {{F::rd, 1}, {F::bmode, 2}, {F::imm16, -32768}})},
-      {"vmulsh v1, v2, r3, 31", enc(Op::vmulsh, {{F::rd, 1}, {F::ra, 2}, {F::rb, 3}, {F::bmode, 1}, {F::sh, 31}})},
-      {"vrq v1, v2, 1234, 63", enc(Op::vrq, {{F::rd, 1}, {F::ra, 2}, {F::bmode, 2}, {F::imm16, 1234}, {F::sh, 63}})},
+      {"vmulsh v1, v2, r3, 31",
+       enc(Op::vmulsh, {{F::rd, 1}, {F::ra, 2}, {F::rb, 3}, {F::bmode, 1}, {F::sh, 31}})},
+      {"vrq v1, v2, 1234, 63",
+       enc(Op::vrq, {{F::rd, 1}, {F::ra, 2}, {F::bmode, 2}, {F::imm16, 1234}, {F::sh, 63}})},
       {"vrelu v1, v2", enc(Op::vrelu, {{F::rd, 1}, {F::ra, 2}})},
-      {"vclamp v1, v2, -128, 127", enc(Op::vclamp, {{F::rd, 1}, {F::ra, 2}, {F::imm16, -128}, {F::hi16, 127}})},
+      {"vclamp v1, v2, -128, 127",
+       enc(Op::vclamp, {{F::rd, 1}, {F::ra, 2}, {F::imm16, -128}, {F::hi16, 127}})},
       {"vlut v1, v2, 512", enc(Op::vlut, {{F::rd, 1}, {F::ra, 2}, {F::imm16, 512}})},
       {"vredsum v1, v2", enc(Op::vredsum, {{F::rd, 1}, {F::ra, 2}})},
       {"vredmax v1, v2", enc(Op::vredmax, {{F::rd, 1}, {F::ra, 2}})},
@@ -116,14 +127,24 @@ TEST_CASE("asm: every instruction form encodes as lpu::encode says", "[asm]") {
       {"vbcast v1, v2, lane=5", enc(Op::vbcast, {{F::rd, 1}, {F::ra, 2}, {F::sh, 5}})},
       {"vtr b7[r6], b2[r5]", enc(Op::vtr, {{F::rd, 7}, {F::rb, 6}, {F::bank, 2}, {F::ra, 5}})},
       {"mlw b1[r2]", enc(Op::mlw, {{F::bank, 1}, {F::ra, 2}, {F::stride, 1}})},
-      {"mlw b1[r2], buf=1, stride=-2", enc(Op::mlw, {{F::bank, 1}, {F::ra, 2}, {F::sh, 1}, {F::stride, -2}})},
+      {"mlw b1[r2], buf=1, stride=-2",
+       enc(Op::mlw, {{F::bank, 1}, {F::ra, 2}, {F::sh, 1}, {F::stride, -2}})},
       {"mm b0[r1], acc[r3], count=16, buf=0",
        enc(Op::mm, {{F::ra, 1}, {F::rb, 3}, {F::count, 16}, {F::stride, 1}, {F::dstride, 1}})},
       {"mma b4[r1], acc[r3], 65535, dstride=-128, buf=1, stride=0",
-       enc(Op::mma, {{F::bank, 4}, {F::ra, 1}, {F::rb, 3}, {F::count, 65535}, {F::sh, 1}, {F::stride, 0}, {F::dstride, -128}})},
-      {"lutld b2[r1], 8, -4", enc(Op::lutld, {{F::bank, 2}, {F::ra, 1}, {F::count, 8}, {F::hi16, -4}})},
-      {"send 1, b3[r2], 10", enc(Op::send, {{F::sh, 1}, {F::bank, 3}, {F::ra, 2}, {F::count, 10}, {F::stride, 1}})},
-      {"recv 0, b3[r2], count=10, stride=2", enc(Op::recv, {{F::bank, 3}, {F::ra, 2}, {F::count, 10}, {F::stride, 2}})},
+       enc(Op::mma, {{F::bank, 4},
+                     {F::ra, 1},
+                     {F::rb, 3},
+                     {F::count, 65535},
+                     {F::sh, 1},
+                     {F::stride, 0},
+                     {F::dstride, -128}})},
+      {"lutld b2[r1], 8, -4",
+       enc(Op::lutld, {{F::bank, 2}, {F::ra, 1}, {F::count, 8}, {F::hi16, -4}})},
+      {"send 1, b3[r2], 10",
+       enc(Op::send, {{F::sh, 1}, {F::bank, 3}, {F::ra, 2}, {F::count, 10}, {F::stride, 1}})},
+      {"recv 0, b3[r2], count=10, stride=2",
+       enc(Op::recv, {{F::bank, 3}, {F::ra, 2}, {F::count, 10}, {F::stride, 2}})},
   };
   for (const auto& [src, want] : cases) {
     INFO(src);
@@ -134,7 +155,8 @@ TEST_CASE("asm: every instruction form encodes as lpu::encode says", "[asm]") {
   // Every mnemonic of the ISA appears above.
   for (const auto& d : lpu::gen::kInstrs) {
     bool found = false;
-    for (const auto& [src, want] : cases) found = found || (want >> 56) == static_cast<unsigned>(d.op);
+    for (const auto& [src, want] : cases)
+      found = found || (want >> 56) == static_cast<unsigned>(d.op);
     CHECK(found);
   }
 }
@@ -161,7 +183,9 @@ TEST_CASE("asm: comments, labels, constants and expressions", "[asm]") {
   CHECK(c[3] == enc(Op::li, {{Field::rd, 4}, {Field::imm32, v4}}));
   CHECK(c[4] == enc(Op::li, {{Field::rd, 5}, {Field::imm32, ~0 + 2}}));
   // Labels on their own line, several on one line; address offsets with expressions.
-  const auto c2 = code("a:\nb: c: nop\n.equ OFF, 3\nvld v1, b0[r2 + OFF*2 - 1]\nvld v1, b0[r2 - 4 + 1]\nvld v1, b0[OFF+1]\n");
+  const auto c2 = code(
+      "a:\nb: c: nop\n.equ OFF, 3\nvld v1, b0[r2 + OFF*2 - 1]\nvld v1, b0[r2 - 4 + 1]\nvld v1, "
+      "b0[OFF+1]\n");
   REQUIRE(c2.size() == 4);
   CHECK(c2[1] == enc(Op::vld, {{Field::rd, 1}, {Field::ra, 2}, {Field::imm16, 5}}));
   CHECK(c2[2] == enc(Op::vld, {{Field::rd, 1}, {Field::ra, 2}, {Field::imm16, -3}}));
@@ -198,59 +222,78 @@ TEST_CASE("asm: loop blocks emit loopi/loop with the body length", "[asm]") {
 
 TEST_CASE("asm: errors carry file:line:col", "[asm]") {
   CHECK(error_of("nop\n    foo r1\n") == "t.s:2:5: unknown mnemonic 'foo'");
-  CHECK(error_of("li r16, 1") == "t.s:1:4: scalar register r16 is out of range (configuration 'base' has r0..r15)");
+  CHECK(error_of("li r16, 1") ==
+        "t.s:1:4: scalar register r16 is out of range (configuration 'base' has r0..r15)");
   CHECK(error_of("li x1, 1") == "t.s:1:4: expected a scalar register, found 'x1'");
   CHECK(error_of("vrelu v8, v1", tiny()) ==
         "t.s:1:7: vector register v8 is out of range (configuration 'tiny' has v0..v7)");
-  CHECK(error_of("vld v1, b2[r0]", tiny()) == "t.s:1:9: bank b2 is out of range (configuration 'tiny' has b0..b1)");
-  CHECK(error_of("li r1, 0x100000000") == "t.s:1:8: imm32 4294967296 does not fit imm32 (-2147483648..4294967295)");
+  CHECK(error_of("vld v1, b2[r0]", tiny()) ==
+        "t.s:1:9: bank b2 is out of range (configuration 'tiny' has b0..b1)");
+  CHECK(error_of("li r1, 0x100000000") ==
+        "t.s:1:8: imm32 4294967296 does not fit imm32 (-2147483648..4294967295)");
   CHECK(error_of("vld v1, b0[r1], inc=128") == "t.s:1:21: inc 128 does not fit stride (-128..127)");
-  CHECK(error_of("vadd v1, v2, 70000") == "t.s:1:14: operand 70000 does not fit imm16 (-32768..65535)");
-  CHECK(error_of("vadd v1, v2, -32769") == "t.s:1:14: operand -32769 does not fit imm16 (-32768..65535)");
+  CHECK(error_of("vadd v1, v2, 70000") ==
+        "t.s:1:14: operand 70000 does not fit imm16 (-32768..65535)");
+  CHECK(error_of("vadd v1, v2, -32769") ==
+        "t.s:1:14: operand -32769 does not fit imm16 (-32768..65535)");
   CHECK(error_of("li r1, nothing") == "t.s:1:8: unknown symbol 'nothing'");
   CHECK(error_of("x: nop\nx: nop\n") == "t.s:2:1: duplicate label 'x' (first defined on line 1)");
-  CHECK(error_of("vext r1, v1, 4", tiny()) == "t.s:1:14: lane 4 is out of range (0..3 on configuration 'tiny')");
-  CHECK(error_of("vstb v1, b0[r0], 4") == "t.s:1:18: slice 4 is out of range (0..3 on configuration 'base')");
-  CHECK(error_of("mlw b0[r0], buf=2") == "t.s:1:17: buf 2 is out of range (0..1 on configuration 'base')");
-  CHECK(error_of("send 1, b0[r0], 1", tiny()) == "t.s:1:6: link 1 is out of range (0..0 on configuration 'tiny')");
+  CHECK(error_of("vext r1, v1, 4", tiny()) ==
+        "t.s:1:14: lane 4 is out of range (0..3 on configuration 'tiny')");
+  CHECK(error_of("vstb v1, b0[r0], 4") ==
+        "t.s:1:18: slice 4 is out of range (0..3 on configuration 'base')");
+  CHECK(error_of("mlw b0[r0], buf=2") ==
+        "t.s:1:17: buf 2 is out of range (0..1 on configuration 'base')");
+  CHECK(error_of("send 1, b0[r0], 1", tiny()) ==
+        "t.s:1:6: link 1 is out of range (0..0 on configuration 'tiny')");
   CHECK(error_of("nop 0") == "t.s:1:5: cycles 0 is out of range (1..65536)");
   CHECK(error_of("loopi 1, 0\nnop") == "t.s:1:10: loop length must be at least 1");
   CHECK(error_of("li r1") == "t.s:1:6: missing operand 'imm32' (syntax: li rd, imm32)");
   CHECK(error_of("li r1, 2, 3") == "t.s:1:11: too many operands (syntax: li rd, imm32)");
   CHECK(error_of("vld v1, b0[r1], inc=1, b0") == "t.s:1:24: positional operand after a named one");
   CHECK(error_of("vld v1, b0[r1], inc=1, inc=2") == "t.s:1:24: operand 'inc' given twice");
-  CHECK(error_of("vld v1, b0[r1], foo=1") == "t.s:1:17: 'foo' is not a named operand of vld (syntax: vld vd, mem, inc=0)");
+  CHECK(error_of("vld v1, b0[r1], foo=1") ==
+        "t.s:1:17: 'foo' is not a named operand of vld (syntax: vld vd, mem, inc=0)");
   CHECK(error_of("li r1, 1/0") == "t.s:1:9: division by zero");
   CHECK(error_of("li r1, (1") == "t.s:1:10: expected ')', found end of line");
   CHECK(error_of("li r1, r2") == "t.s:1:8: register 'r2' is not allowed in an expression");
   CHECK(error_of("li r1, 1 @") == "t.s:1:10: unexpected character '@'");
-  CHECK(error_of("li r1, 99999999999999999999") == "t.s:1:8: integer literal too large (max 2^64-1)");
+  CHECK(error_of("li r1, 99999999999999999999") ==
+        "t.s:1:8: integer literal too large (max 2^64-1)");
   CHECK(error_of("loop 3 {\n}\n") == "t.s:1:1: loop body is empty");
   CHECK(error_of("nop\n  loop 3 {\nnop\n") == "t.s:2:3: loop block is not closed with '}'");
   CHECK(error_of("nop\n}\n") == "t.s:2:1: '}' without an open loop block");
   CHECK(error_of("loop 65536 {\nnop\n}") == "t.s:1:6: loop count 65536 is out of range (0..65535)");
-  CHECK(error_of("loopi 2, 5\nnop\n") == "t.s:1:1: loop body (5 instructions) runs past the end of the program");
+  CHECK(error_of("loopi 2, 5\nnop\n") ==
+        "t.s:1:1: loop body (5 instructions) runs past the end of the program");
   CHECK(error_of("loopi 2, 2\nloopi 2, 2\nnop\nnop\n") ==
         "t.s:2:1: loop body ends after the end of the enclosing loop body (line 1)");
   CHECK(error_of(".foo 1") == "t.s:1:1: unknown directive '.foo'");
-  CHECK(error_of("nop\n.config tiny\n") == "t.s:2:1: .config must come before the first instruction, .data or tensor directive");
+  CHECK(error_of("nop\n.config tiny\n") ==
+        "t.s:2:1: .config must come before the first instruction, .data or tensor directive");
   CHECK(error_of(".config huge\n") == "t.s:1:9: unknown configuration 'huge' (known: tiny, base)");
   CHECK(error_of(".equ r1, 3") == "t.s:1:6: invalid constant name 'r1'");
   CHECK(error_of(".equ A, 1\n.equ A, 2") == "t.s:2:6: constant 'A' is already defined");
-  CHECK(error_of(".meta \"novalue\"") == "t.s:1:7: bad .meta text: line at offset 0 is not key=value");
+  CHECK(error_of(".meta \"novalue\"") ==
+        "t.s:1:7: bad .meta text: line at offset 0 is not key=value");
   CHECK(error_of(".data b0[0], 256") == "t.s:1:14: byte 256 is out of range (-128..255)");
-  CHECK(error_of(".data b0[0], 1\n.data b0[0], 2\n") == "t.s:2:1: .data overlaps the .data on line 1");
+  CHECK(error_of(".data b0[0], 1\n.data b0[0], 2\n") ==
+        "t.s:2:1: .data overlaps the .data on line 1");
   CHECK(error_of(".data b1[1023], 1\n.data b2[0], 2\n.data b1[1023] {\n1\n}\n") ==
         "t.s:3:1: .data overlaps the .data on line 1");
   CHECK(error_of(".data b15[1023], 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17") ==
-        "t.s:1:1: .data: 32 bytes (2 units of 16) from b15[1023] run past the end of sram (1 units left)");
+        "t.s:1:1: .data: 32 bytes (2 units of 16) from b15[1023] run past the end of sram (1 units "
+        "left)");
   CHECK(error_of(".data acc[0] {\n1, 2\n") == "t.s:1:1: .data block is not closed with '}'");
   CHECK(error_of(".input x, b0[0]") == "t.s:1:1: .input needs shape=(...)");
-  CHECK(error_of(".input x, b0[0], shape=(4, 8), layout=tiled") ==
-        "t.s:1:1: tensor 'x': tiled layout needs the column count (8) to be a multiple of 16 lanes");
-  CHECK(error_of(".input x, b0[0], shape=(2)\n.output x, b1[0], shape=(2)") == "t.s:2:9: duplicate tensor name 'x'");
+  CHECK(
+      error_of(".input x, b0[0], shape=(4, 8), layout=tiled") ==
+      "t.s:1:1: tensor 'x': tiled layout needs the column count (8) to be a multiple of 16 lanes");
+  CHECK(error_of(".input x, b0[0], shape=(2)\n.output x, b1[0], shape=(2)") ==
+        "t.s:2:9: duplicate tensor name 'x'");
   CHECK(error_of(".input 9x, b0[0], shape=(2)").find("t.s:1:8: ") == 0);
-  CHECK(error_of(".output y, lut[0], shape=(2)") == "t.s:1:12: expected a location bK[addr], acc[addr], found 'lut'");
+  CHECK(error_of(".output y, lut[0], shape=(2)") ==
+        "t.s:1:12: expected a location bK[addr], acc[addr], found 'lut'");
   CHECK(error_of(".data b0[0], \"missing.npy\"").find("t.s:1:14: missing.npy: cannot open") == 0);
   CHECK(error_of("vld v1, b0[r1]\n.word 1 2") == "t.s:2:9: unexpected '2'");
   // check_operands is applied to what the per-operand checks do not cover.
@@ -261,22 +304,28 @@ TEST_CASE("asm: configuration, requirements and other directives", "[asm]") {
   const auto p = lpu::assemble("nop\n", "t.s", tiny());
   CHECK(p.req.lanes == 4);
   CHECK(p.req.banks == 2);
-  const auto p2 = lpu::assemble(".config tiny\n.predicted_cycles 99\n.meta \"a=b\"\n.meta \"tool=x y\"\nnop\n", "t.s", base());
+  const auto p2 =
+      lpu::assemble(".config tiny\n.predicted_cycles 99\n.meta \"a=b\"\n.meta \"tool=x y\"\nnop\n",
+                    "t.s", base());
   CHECK(p2.req.lanes == 4);
   CHECK(p2.req.bank_depth == 16384);
   CHECK(p2.predicted_cycles == 99);
   CHECK(p2.meta == "a=b\ntool=x y\n");
-  const auto p3 = lpu::assemble(".config base\n.requires banks=2, acc_depth=0\nnop\n", "t.s", tiny());
+  const auto p3 =
+      lpu::assemble(".config base\n.requires banks=2, acc_depth=0\nnop\n", "t.s", tiny());
   CHECK(p3.req.lanes == 16);
   CHECK(p3.req.banks == 2);
   CHECK(p3.req.bank_depth == 1024);
   CHECK(p3.req.acc_depth == 0);
-  CHECK(error_of(".requires banks=17\n") == "t.s:1:17: banks on configuration 'base' 17 is out of range (0..16)");
-  CHECK(error_of(".config base\n.requires banks=1\n.data b1[0], 1\n").find("t.s:3:1: .data: bank 1 out of range") == 0);
+  CHECK(error_of(".requires banks=17\n") ==
+        "t.s:1:17: banks on configuration 'base' 17 is out of range (0..16)");
+  CHECK(error_of(".config base\n.requires banks=1\n.data b1[0], 1\n")
+            .find("t.s:3:1: .data: bank 1 out of range") == 0);
   // The instruction memory limit.
   std::string big;
   for (int i = 0; i < 1025; ++i) big += "nop\n";
-  CHECK(error_of(big, tiny()) == "t.s:1025:1: program exceeds the 1024-instruction memory of configuration 'tiny'");
+  CHECK(error_of(big, tiny()) ==
+        "t.s:1025:1: program exceeds the 1024-instruction memory of configuration 'tiny'");
 }
 
 TEST_CASE("asm: .data values, blocks and spaces", "[asm]") {
@@ -333,7 +382,8 @@ TEST_CASE("asm: .data from .npy files, linear and tiled, relative to the source"
   for (int j = 0; j < 2; ++j) {
     for (int r = 0; r < 3; ++r) {
       for (int l = 0; l < 4; ++l) {
-        CHECK(p.data[1].bytes[(j * 3 + r) * 4 + l] == static_cast<std::uint8_t>(10 * r + 4 * j + l));
+        CHECK(p.data[1].bytes[(j * 3 + r) * 4 + l] ==
+              static_cast<std::uint8_t>(10 * r + 4 * j + l));
       }
     }
   }
@@ -348,10 +398,12 @@ TEST_CASE("asm: .data from .npy files, linear and tiled, relative to the source"
   CHECK(p.symbols[0].shape == std::vector<std::uint32_t>{3, 8});
 
   const std::string bad = dir.write("bad.s", ".config tiny\n.data lut[0], \"big.npy\"\n");
-  CHECK_THROWS_WITH(lpu::assemble_file(bad, base()), Catch::StartsWith(bad + ":2:15: LUT value 40000"));
+  CHECK_THROWS_WITH(lpu::assemble_file(bad, base()),
+                    Catch::StartsWith(bad + ":2:15: LUT value 40000"));
   const std::string bad2 = dir.write("bad2.s", ".data b0[0], \"m.npy\", layout=tiled\n");
   CHECK_THROWS_WITH(lpu::assemble_file(bad2, base()), Catch::Contains("multiple of 16 lanes"));
-  CHECK_THROWS_WITH(lpu::assemble_file((dir.path / "none.s").string(), base()), Catch::Contains("none.s"));
+  CHECK_THROWS_WITH(lpu::assemble_file((dir.path / "none.s").string(), base()),
+                    Catch::Contains("none.s"));
 }
 
 TEST_CASE("asm: tensor directives", "[asm]") {
@@ -372,7 +424,10 @@ TEST_CASE("asm: tensor directives", "[asm]") {
   CHECK(p.symbols[2].name == "z.state");
   CHECK(p.symbols[3].shape == std::vector<std::uint32_t>{1, 2, 3, 4});
   CHECK_THAT(error_of(".inout z, b3[0], shape=64, layout=tiled"), Catch::Contains("rank 2"));
-  CHECK_THAT(error_of(".input x, b0[0], shape=(1,2,3,4,5)"), Catch::Contains("more than 4 dimensions"));
-  CHECK_THAT(error_of(".input x, b0[0], shape=(0)"), Catch::Contains("dimension 0 is out of range"));
-  CHECK_THAT(error_of(".input x, acc[0], shape=(1000, 16), dtype=int32"), Catch::Contains("past the end of acc"));
+  CHECK_THAT(error_of(".input x, b0[0], shape=(1,2,3,4,5)"),
+             Catch::Contains("more than 4 dimensions"));
+  CHECK_THAT(error_of(".input x, b0[0], shape=(0)"),
+             Catch::Contains("dimension 0 is out of range"));
+  CHECK_THAT(error_of(".input x, acc[0], shape=(1000, 16), dtype=int32"),
+             Catch::Contains("past the end of acc"));
 }

@@ -1,12 +1,11 @@
 // The .lpu container: round trips, the byte layout (read back by hand), the CRC, and that
 // every malformed input is rejected with an lpu::Error naming the field and byte.
-#include <catch2/catch.hpp>
+#include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstring>
 #include <filesystem>
 #include <random>
-
-#include <unistd.h>
 
 #include "lpu/crc32.hpp"
 #include "lpu/error.hpp"
@@ -41,7 +40,9 @@ void wr16(std::vector<std::uint8_t>& b, std::size_t off, std::uint16_t v) {
   b[off + 1] = static_cast<std::uint8_t>(v >> 8);
 }
 // Re-seal after an edit so that the field check, not the CRC, must catch it.
-void reseal(std::vector<std::uint8_t>& b) { wr32(b, b.size() - 4, ref_crc(b.data(), b.size() - 4)); }
+void reseal(std::vector<std::uint8_t>& b) {
+  wr32(b, b.size() - 4, ref_crc(b.data(), b.size() - 4));
+}
 
 Program small_program() {
   Program p;
@@ -128,7 +129,8 @@ unsigned find_section(const std::vector<std::uint8_t>& b, std::uint32_t type) {
 
 }  // namespace
 
-TEST_CASE("container: crc32 matches the IEEE check value and the bitwise reference", "[container]") {
+TEST_CASE("container: crc32 matches the IEEE check value and the bitwise reference",
+          "[container]") {
   const char* s = "123456789";
   CHECK(lpu::crc32(reinterpret_cast<const std::uint8_t*>(s), 9) == 0xCBF43926u);
   CHECK(lpu::crc32(nullptr, 0) == 0u);
@@ -137,7 +139,8 @@ TEST_CASE("container: crc32 matches the IEEE check value and the bitwise referen
   for (auto& x : buf) x = static_cast<std::uint8_t>(rng());
   CHECK(lpu::crc32(buf.data(), buf.size()) == ref_crc(buf.data(), buf.size()));
   // Chaining.
-  CHECK(lpu::crc32(buf.data() + 300, 700, lpu::crc32(buf.data(), 300)) == ref_crc(buf.data(), buf.size()));
+  CHECK(lpu::crc32(buf.data() + 300, 700, lpu::crc32(buf.data(), 300)) ==
+        ref_crc(buf.data(), buf.size()));
 }
 
 TEST_CASE("container: serialize/parse round trip and the documented byte layout", "[container]") {
@@ -179,10 +182,10 @@ TEST_CASE("container: serialize/parse round trip and the documented byte layout"
 
   const Sec data = section(b, find_section(b, 2));
   CHECK(data.size == 16 + 16);
-  CHECK(rd32(b, data.offset) == 0);       // space
-  CHECK(rd32(b, data.offset + 4) == 1);   // bank
-  CHECK(rd32(b, data.offset + 8) == 7);   // addr
-  CHECK(rd32(b, data.offset + 12) == 16); // length
+  CHECK(rd32(b, data.offset) == 0);        // space
+  CHECK(rd32(b, data.offset + 4) == 1);    // bank
+  CHECK(rd32(b, data.offset + 8) == 7);    // addr
+  CHECK(rd32(b, data.offset + 12) == 16);  // length
   CHECK(b[data.offset + 16 + 5] == 15);
 
   const Sec sym = section(b, find_section(b, 3));
@@ -254,7 +257,8 @@ TEST_CASE("container: oversize input is rejected before it is read", "[container
   // A header claiming a huge size.
   auto b = small_program().serialize();
   wr32(b, 16, 0xFFFFFFF0u);
-  CHECK_THROWS_WITH(Program::parse(b.data(), b.size(), "x"), Catch::Contains("file_size at byte 16"));
+  CHECK_THROWS_WITH(Program::parse(b.data(), b.size(), "x"),
+                    Catch::Contains("file_size at byte 16"));
 }
 
 TEST_CASE("container: header fields are checked", "[container]") {
@@ -272,7 +276,8 @@ TEST_CASE("container: header fields are checked", "[container]") {
   CHECK_THAT(edit([](auto& b) { wr16(b, 24, 8); }), Catch::Contains("lanes at byte 24"));
   CHECK_THAT(edit([](auto& b) { wr16(b, 26, 17); }), Catch::Contains("banks at byte 26"));
   CHECK_THAT(edit([](auto& b) { wr32(b, 44, 1); }), Catch::Contains("flags at byte 44"));
-  CHECK_THAT(edit([](auto& b) { wr32(b, 56, lpu::gen::kIsaVersion + 1); }), Catch::Contains("isa_version at byte 56"));
+  CHECK_THAT(edit([](auto& b) { wr32(b, 56, lpu::gen::kIsaVersion + 1); }),
+             Catch::Contains("isa_version at byte 56"));
   CHECK_THAT(edit([](auto& b) { wr32(b, 60, 1); }), Catch::Contains("reserved at byte 60"));
   CHECK_THAT(edit([](auto& b) { wr32(b, 40, 3); }), Catch::Contains("imem_words"));
   // A smaller requirement than a segment needs.
@@ -297,15 +302,22 @@ TEST_CASE("container: bad section tables are rejected", "[container]") {
   auto ent = [](unsigned i) { return 64 + 16 * i; };
   CHECK_THAT(edit([](auto& b) { wr32(b, 20, 17); }), Catch::Contains("section_count at byte 20"));
   CHECK_THAT(edit([](auto& b) { wr32(b, 20, 200); }), Catch::Contains("section_count"));
-  CHECK_THAT(edit([&](auto& b) { wr32(b, ent(meta_i), 9); }), Catch::Contains("unknown section type 9"));
+  CHECK_THAT(edit([&](auto& b) { wr32(b, ent(meta_i), 9); }),
+             Catch::Contains("unknown section type 9"));
   CHECK_THAT(edit([&](auto& b) { wr32(b, ent(meta_i) + 12, 1); }), Catch::Contains("reserved"));
   CHECK_THAT(edit([&](auto& b) { wr32(b, ent(meta_i), 1); }), Catch::Contains("second CODE"));
-  CHECK_THAT(edit([&](auto& b) { wr32(b, ent(code_i), 4); wr32(b, ent(meta_i), 1); }), Catch::Contains("imem_words"));
+  CHECK_THAT(edit([&](auto& b) {
+               wr32(b, ent(code_i), 4);
+               wr32(b, ent(meta_i), 1);
+             }),
+             Catch::Contains("imem_words"));
   CHECK_THAT(edit([&](auto& b) { wr32(b, ent(data_i) + 4, rd32(b, ent(data_i) + 4) + 4); }),
              Catch::Contains("not 8-byte aligned"));
   CHECK_THAT(edit([&](auto& b) { wr32(b, ent(data_i) + 4, 8); }), Catch::Contains("outside"));
-  CHECK_THAT(edit([&](auto& b) { wr32(b, ent(meta_i) + 8, 0x10000); }), Catch::Contains("past the end"));
-  CHECK_THAT(edit([&](auto& b) { wr32(b, ent(data_i) + 4, rd32(b, ent(code_i) + 4)); }), Catch::Contains("overlaps"));
+  CHECK_THAT(edit([&](auto& b) { wr32(b, ent(meta_i) + 8, 0x10000); }),
+             Catch::Contains("past the end"));
+  CHECK_THAT(edit([&](auto& b) { wr32(b, ent(data_i) + 4, rd32(b, ent(code_i) + 4)); }),
+             Catch::Contains("overlaps"));
   CHECK_THAT(edit([&](auto& b) { wr32(b, ent(code_i) + 8, 8); }), Catch::Contains("imem_words"));
   // No CODE section: turn CODE into a second... drop it by relabelling the table count.
   {
@@ -314,8 +326,8 @@ TEST_CASE("container: bad section tables are rejected", "[container]") {
     p.symbols.clear();
     auto b = p.serialize();  // CODE, META
     REQUIRE(rd32(b, 20) == 2);
-    wr32(b, 64, 4);          // CODE -> META
-    wr32(b, 64 + 16, 2);     // META -> DATA
+    wr32(b, 64, 4);       // CODE -> META
+    wr32(b, 64 + 16, 2);  // META -> DATA
     reseal(b);
     CHECK_THAT(parse_error(b), Catch::Contains("no CODE section") || Catch::Contains("DATA"));
   }
@@ -335,13 +347,23 @@ TEST_CASE("container: DATA, SYMBOLS and META bodies are checked", "[container]")
   const std::size_t s0 = sym.offset + 4;
   // DATA
   CHECK_THAT(edit([&](auto& b) { wr32(b, data.offset, 3); }), Catch::Contains("unknown space 3"));
-  CHECK_THAT(edit([&](auto& b) { wr32(b, data.offset + 4, 16); }), Catch::Contains("bank 16 out of range"));
-  CHECK_THAT(edit([&](auto& b) { wr32(b, data.offset + 8, 1024); }), Catch::Contains("address 1024 out of range"));
-  CHECK(edit([&](auto& b) { wr32(b, data.offset + 4, 15); wr32(b, data.offset + 8, 1023); }).empty());  // last word
-  CHECK_THAT(edit([&](auto& b) { wr32(b, data.offset + 4, 15); wr32(b, data.offset + 8, 1023); wr32(b, data.offset + 12, 32); }),
+  CHECK_THAT(edit([&](auto& b) { wr32(b, data.offset + 4, 16); }),
+             Catch::Contains("bank 16 out of range"));
+  CHECK_THAT(edit([&](auto& b) { wr32(b, data.offset + 8, 1024); }),
+             Catch::Contains("address 1024 out of range"));
+  CHECK(edit([&](auto& b) {
+          wr32(b, data.offset + 4, 15);
+          wr32(b, data.offset + 8, 1023);
+        }).empty());  // last word
+  CHECK_THAT(edit([&](auto& b) {
+               wr32(b, data.offset + 4, 15);
+               wr32(b, data.offset + 8, 1023);
+               wr32(b, data.offset + 12, 32);
+             }),
              Catch::Contains("past the end"));
   CHECK_THAT(edit([&](auto& b) { wr32(b, data.offset + 12, 8); }), Catch::Contains("whole number"));
-  CHECK_THAT(edit([&](auto& b) { wr32(b, data.offset + 12, 17); }), Catch::Contains("past the end of the section"));
+  CHECK_THAT(edit([&](auto& b) { wr32(b, data.offset + 12, 17); }),
+             Catch::Contains("past the end of the section"));
   CHECK_THAT(edit([&](auto& b) { wr32(b, data.offset + 12, 0); }), Catch::Contains("DATA"));
   // SYMBOLS
   CHECK_THAT(edit([&](auto& b) { wr32(b, sym.offset, 3); }), Catch::Contains("symbol 2"));
@@ -349,10 +371,12 @@ TEST_CASE("container: DATA, SYMBOLS and META bodies are checked", "[container]")
   CHECK_THAT(edit([&](auto& b) { b[s0] = 3; }), Catch::Contains("unknown kind"));
   CHECK_THAT(edit([&](auto& b) { b[s0 + 1] = 2; }), Catch::Contains("unknown dtype"));
   CHECK_THAT(edit([&](auto& b) { b[s0 + 2] = 2; }), Catch::Contains("space"));
-  CHECK_THAT(edit([&](auto& b) { b[s0 + 3] = 0; }), Catch::Contains("rank at byte " + std::to_string(s0 + 3)));
+  CHECK_THAT(edit([&](auto& b) { b[s0 + 3] = 0; }),
+             Catch::Contains("rank at byte " + std::to_string(s0 + 3)));
   CHECK_THAT(edit([&](auto& b) { b[s0 + 3] = 5; }), Catch::Contains("rank"));
   CHECK_THAT(edit([&](auto& b) { b[s0 + 4] = 2; }), Catch::Contains("unknown layout"));
-  CHECK_THAT(edit([&](auto& b) { b[s0 + 6] = 1; }), Catch::Contains("reserved at byte " + std::to_string(s0 + 6)));
+  CHECK_THAT(edit([&](auto& b) { b[s0 + 6] = 1; }),
+             Catch::Contains("reserved at byte " + std::to_string(s0 + 6)));
   CHECK_THAT(edit([&](auto& b) { wr32(b, s0 + 24, 2); }), Catch::Contains("dims[2]"));
   CHECK_THAT(edit([&](auto& b) { wr32(b, s0 + 20, 0); }), Catch::Contains("dimension is 0"));
   CHECK_THAT(edit([&](auto& b) { wr32(b, s0 + 16, 600); }), Catch::Contains("past the end"));
@@ -360,17 +384,37 @@ TEST_CASE("container: DATA, SYMBOLS and META bodies are checked", "[container]")
   CHECK_THAT(edit([&](auto& b) { b[s0 + 4] = 1; }), Catch::Contains("tiled"));
   CHECK_THAT(edit([&](auto& b) { wr16(b, s0 + 32, 0); }), Catch::Contains("name_len"));
   CHECK_THAT(edit([&](auto& b) { wr16(b, s0 + 32, 65); }), Catch::Contains("name_len"));
-  CHECK_THAT(edit([&](auto& b) { wr16(b, s0 + 32, 3); }), Catch::Contains("padding") || Catch::Contains("name"));
+  CHECK_THAT(edit([&](auto& b) { wr16(b, s0 + 32, 3); }),
+             Catch::Contains("padding") || Catch::Contains("name"));
   CHECK_THAT(edit([&](auto& b) { b[s0 + 34] = '3'; }), Catch::Contains("invalid name"));
   CHECK_THAT(edit([&](auto& b) { b[s0 + 34] = '-'; }), Catch::Contains("invalid name"));
   CHECK_THAT(edit([&](auto& b) { b[s0 + 35] = 1; }), Catch::Contains("nonzero padding"));
-  CHECK_THAT(edit([&](auto& b) { wr16(b, s0 + 36 + 32, 1); b[s0 + 36 + 34] = 'z'; b[s0 + 36 + 35] = 0; }),
+  CHECK_THAT(edit([&](auto& b) {
+               wr16(b, s0 + 36 + 32, 1);
+               b[s0 + 36 + 34] = 'z';
+               b[s0 + 36 + 35] = 0;
+             }),
              Catch::Contains("trailing"));
   // META
-  CHECK_THAT(edit([&](auto& b) { b[meta.offset + meta.size - 1] = 'x'; }), Catch::Contains("newline"));
+  CHECK_THAT(edit([&](auto& b) { b[meta.offset + meta.size - 1] = 'x'; }),
+             Catch::Contains("newline"));
   CHECK_THAT(edit([&](auto& b) { b[meta.offset + 2] = 0xFF; }), Catch::Contains("UTF-8"));
   CHECK_THAT(edit([&](auto& b) { b[meta.offset + 2] = 0x01; }), Catch::Contains("control"));
   CHECK_THAT(edit([&](auto& b) { b[meta.offset + 6] = '_'; }), Catch::Contains("key=value"));
+}
+
+TEST_CASE("container: overlapping DATA segments are rejected", "[container]") {
+  Program p = small_program();
+  lpu::Segment s2 = p.data[0];  // b1[7], one word
+  s2.addr = 8;
+  p.data.push_back(s2);
+  CHECK_NOTHROW(p.serialize());  // adjacent words are fine
+  p.data[1].addr = 6;
+  p.data[1].bytes.resize(32);    // b1[6..7] overlaps b1[7]
+  CHECK_THROWS_WITH(p.serialize(), Catch::Contains("DATA segment 1") && Catch::Contains("overlaps DATA segment 0"));
+  p.data[1].space = lpu::Space::lut;  // same numbers, another memory
+  p.data[1].bank = 0;
+  CHECK_NOTHROW(p.serialize());
 }
 
 TEST_CASE("container: serialize refuses programs the reader would reject", "[container]") {
@@ -427,7 +471,8 @@ TEST_CASE("container: symbol_pieces follows the flat SRAM order across banks", "
   // Past the end of SRAM.
   s.bank = 15;
   s.addr = 1023;
-  CHECK_THROWS_WITH(lpu::symbol_pieces(s, base), Catch::Contains("symbol 't'") && Catch::Contains("past the end"));
+  CHECK_THROWS_WITH(lpu::symbol_pieces(s, base),
+                    Catch::Contains("symbol 't'") && Catch::Contains("past the end"));
   s.bank = 16;
   CHECK_THROWS_WITH(lpu::symbol_pieces(s, base), Catch::Contains("bank 16"));
 
@@ -446,10 +491,14 @@ TEST_CASE("container: symbol_pieces follows the flat SRAM order across banks", "
   CHECK_THROWS_AS(lpu::symbol_pieces(a, base), lpu::Error);
 }
 
-TEST_CASE("container: tiled layout maps element (r, c) to word g0 + (c/L)*R + r, lane c%L", "[container]") {
+TEST_CASE("container: tiled layout maps element (r, c) to word g0 + (c/L)*R + r, lane c%L",
+          "[container]") {
   const auto& tiny = lpu::config_by_name("tiny");  // 4 lanes, 16384 words per bank
   for (const auto& [rows, cols, bank, addr] :
-       {std::tuple<unsigned, unsigned, unsigned, unsigned>{3, 8, 0, 0}, {5, 4, 1, 100}, {7, 12, 0, 16380}, {1, 16, 0, 16383}}) {
+       {std::tuple<unsigned, unsigned, unsigned, unsigned>{3, 8, 0, 0},
+        {5, 4, 1, 100},
+        {7, 12, 0, 16380},
+        {1, 16, 0, 16383}}) {
     lpu::Symbol s;
     s.name = "w";
     s.layout = lpu::Layout::tiled;
@@ -531,13 +580,15 @@ TEST_CASE("container: segment_pieces, unit sizes and check_fits", "[container]")
 }
 
 TEST_CASE("container: save_file and load_file", "[container]") {
-  const auto dir = std::filesystem::temp_directory_path() / ("lpu_test_container_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("lpu_test_container_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "p.lpu").string();
   const Program p = small_program();
   p.save_file(path);
   require_same(p, Program::load_file(path));
-  CHECK_THROWS_WITH(Program::load_file((dir / "missing.lpu").string()), Catch::Contains("missing.lpu"));
+  CHECK_THROWS_WITH(Program::load_file((dir / "missing.lpu").string()),
+                    Catch::Contains("missing.lpu"));
   {
     std::FILE* f = std::fopen(path.c_str(), "r+b");
     REQUIRE(f);

@@ -1,7 +1,6 @@
 // The disassembler: disassemble -> assemble gives identical container bytes on random
 // programs (legal instructions, loops, data, tensors, META), and on arbitrary words.
 #include <catch2/catch.hpp>
-
 #include <random>
 
 #include "lpu/assembler.hpp"
@@ -18,11 +17,14 @@ namespace {
 std::int64_t random_field(std::mt19937_64& rng, Field f) {
   const auto& d = lpu::gen::kFields[static_cast<unsigned>(f)];
   const std::uint64_t raw = rng() & ((1ull << d.width) - 1);
-  if (d.is_signed && (raw >> (d.width - 1)) & 1) return static_cast<std::int64_t>(raw) - (std::int64_t{1} << d.width);
+  if (d.is_signed && (raw >> (d.width - 1)) & 1)
+    return static_cast<std::int64_t>(raw) - (std::int64_t{1} << d.width);
   return static_cast<std::int64_t>(raw);
 }
 
-bool has_opb(const lpu::gen::InstrDesc& d) { return d.syntax.find("opb") != std::string_view::npos; }
+bool has_opb(const lpu::gen::InstrDesc& d) {
+  return d.syntax.find("opb") != std::string_view::npos;
+}
 
 // A random instruction that check_operands accepts on `cfg` (not a loop).
 Instr random_instr(std::mt19937_64& rng, const lpu::Config& cfg) {
@@ -55,7 +57,8 @@ Instr random_instr(std::mt19937_64& rng, const lpu::Config& cfg) {
 }
 
 // Random structured code: straight-line instructions and properly nested loops.
-void random_block(std::mt19937_64& rng, const lpu::Config& cfg, std::vector<std::uint64_t>& code, int n, int depth) {
+void random_block(std::mt19937_64& rng, const lpu::Config& cfg, std::vector<std::uint64_t>& code,
+                  int n, int depth) {
   for (int i = 0; i < n; ++i) {
     if (depth < 4 && rng() % 8 == 0) {
       const std::size_t at = code.size();
@@ -101,18 +104,23 @@ lpu::Program random_program(std::mt19937_64& rng) {
   for (int i = 0; i < nseg; ++i) {
     lpu::Segment s;
     s.space = static_cast<lpu::Space>(rng() % 3);
-    const std::size_t unit = s.space == lpu::Space::sram ? cfg.lanes : s.space == lpu::Space::acc ? 4 * cfg.lanes : 2;
-    const std::size_t depth = s.space == lpu::Space::sram ? p.req.bank_depth
+    const std::size_t unit = s.space == lpu::Space::sram  ? cfg.lanes
+                             : s.space == lpu::Space::acc ? 4 * cfg.lanes
+                                                          : 2;
+    const std::size_t depth = s.space == lpu::Space::sram  ? p.req.bank_depth
                               : s.space == lpu::Space::acc ? p.req.acc_depth
                                                            : p.req.lut_depth;
     const std::size_t banks = s.space == lpu::Space::sram ? p.req.banks : 1;
-    std::size_t& next = s.space == lpu::Space::sram ? next_sram : s.space == lpu::Space::acc ? next_acc : next_lut;
+    std::size_t& next = s.space == lpu::Space::sram  ? next_sram
+                        : s.space == lpu::Space::acc ? next_acc
+                                                     : next_lut;
     const std::size_t start = next + rng() % 300;
     const std::size_t units = 1 + rng() % 5;
     if (start + units > banks * depth) continue;
     s.bank = static_cast<std::uint32_t>(start / depth);
     s.addr = static_cast<std::uint32_t>(start % depth);
-    for (std::size_t k = 0; k < units * unit; ++k) s.bytes.push_back(static_cast<std::uint8_t>(rng()));
+    for (std::size_t k = 0; k < units * unit; ++k)
+      s.bytes.push_back(static_cast<std::uint8_t>(rng()));
     next = start + units;
     p.data.push_back(s);
   }
@@ -124,24 +132,29 @@ lpu::Program random_program(std::mt19937_64& rng) {
     s.kind = static_cast<lpu::SymKind>(rng() % 3);
     if (rng() % 3 == 0) {
       s.layout = lpu::Layout::tiled;
-      s.shape = {static_cast<std::uint32_t>(1 + rng() % 20), static_cast<std::uint32_t>(cfg.lanes * (1 + rng() % 3))};
+      s.shape = {static_cast<std::uint32_t>(1 + rng() % 20),
+                 static_cast<std::uint32_t>(cfg.lanes * (1 + rng() % 3))};
       s.bank = static_cast<std::uint32_t>(rng() % cfg.banks);
       s.addr = static_cast<std::uint32_t>(rng() % 100);
     } else {
       s.space = static_cast<lpu::Space>(rng() % 2);
       s.dtype = static_cast<lpu::DType>(rng() % 2);
       const std::size_t rank = 1 + rng() % 4;
-      for (std::size_t k = 0; k < rank; ++k) s.shape.push_back(static_cast<std::uint32_t>(1 + rng() % 4));
+      for (std::size_t k = 0; k < rank; ++k)
+        s.shape.push_back(static_cast<std::uint32_t>(1 + rng() % 4));
       s.bank = s.space == lpu::Space::sram ? static_cast<std::uint32_t>(rng() % cfg.banks) : 0;
-      s.addr = static_cast<std::uint32_t>(rng() % (s.space == lpu::Space::sram ? cfg.bank_depth : 8));
+      s.addr =
+          static_cast<std::uint32_t>(rng() % (s.space == lpu::Space::sram ? cfg.bank_depth : 8));
       if (s.space == lpu::Space::acc && p.req.acc_depth < 16) continue;
     }
     p.symbols.push_back(s);
   }
   // META with characters that need escaping.
-  static const std::vector<std::string> vals = {"x", "a b", "q\"uote", "back\\slash", "tab\there", "caf\xc3\xa9", "=", ";#"};
+  static const std::vector<std::string> vals = {
+      "x", "a b", "q\"uote", "back\\slash", "tab\there", "caf\xc3\xa9", "=", ";#"};
   const int nmeta = static_cast<int>(rng() % 3);
-  for (int i = 0; i < nmeta; ++i) p.meta += "k" + std::to_string(i) + "=" + vals[rng() % vals.size()] + "\n";
+  for (int i = 0; i < nmeta; ++i)
+    p.meta += "k" + std::to_string(i) + "=" + vals[rng() % vals.size()] + "\n";
   return p;
 }
 
@@ -162,7 +175,8 @@ TEST_CASE("disasm: random legal programs re-assemble to identical bytes", "[disa
     const std::string text = lpu::disassemble(p);
     INFO(text);
     // The other configuration as the default proves that .config is honoured.
-    const auto& other = p.req.lanes == 4 ? lpu::config_by_name("base") : lpu::config_by_name("tiny");
+    const auto& other =
+        p.req.lanes == 4 ? lpu::config_by_name("base") : lpu::config_by_name("tiny");
     const lpu::Program q = lpu::assemble(text, "d.s", other);
     REQUIRE(q.serialize() == bytes);
     // Legal instructions never fall back to .word.
@@ -180,15 +194,23 @@ TEST_CASE("disasm: arbitrary words round-trip through .word", "[disasm]") {
     for (int i = 0; i < 50; ++i) {
       std::uint64_t w = rng();
       switch (rng() % 4) {
-        case 0: break;  // anything
-        case 1: w = (w & 0x00FFFFFFFFFFFFFFull) | (std::uint64_t{static_cast<unsigned>(lpu::gen::kInstrs[rng() % lpu::gen::kInstrs.size()].op)} << 56); break;
+        case 0:
+          break;  // anything
+        case 1:
+          w = (w & 0x00FFFFFFFFFFFFFFull) |
+              (std::uint64_t{
+                   static_cast<unsigned>(lpu::gen::kInstrs[rng() % lpu::gen::kInstrs.size()].op)}
+               << 56);
+          break;
         case 2: {  // a decodable word with random fields (may be illegal on cfg, or a bad loop)
           const auto& d = lpu::gen::kInstrs[rng() % lpu::gen::kInstrs.size()];
           w &= d.field_mask;
           w = (w & 0x00FFFFFFFFFFFFFFull) | (std::uint64_t{static_cast<unsigned>(d.op)} << 56);
           break;
         }
-        default: w = lpu::encode(random_instr(rng, cfg)); break;
+        default:
+          w = lpu::encode(random_instr(rng, cfg));
+          break;
       }
       p.code.push_back(w);
     }
@@ -208,21 +230,33 @@ TEST_CASE("disasm: single words", "[disasm]") {
   };
   CHECK(lpu::disassemble_word(0) == "halt");
   CHECK(lpu::disassemble_word(enc(Op::nop, {{Field::count, 16}})) == "nop cycles=17");
-  CHECK(lpu::disassemble_word(enc(Op::vld, {{Field::rd, 1}, {Field::ra, 2}, {Field::bank, 3}, {Field::imm16, -4}})) ==
+  CHECK(lpu::disassemble_word(
+            enc(Op::vld, {{Field::rd, 1}, {Field::ra, 2}, {Field::bank, 3}, {Field::imm16, -4}})) ==
         "vld v1, b3[r2-4], inc=0");
-  CHECK(lpu::disassemble_word(enc(Op::vadd, {{Field::rd, 1}, {Field::ra, 2}, {Field::bmode, 2}, {Field::imm16, 9}})) ==
+  CHECK(lpu::disassemble_word(enc(
+            Op::vadd, {{Field::rd, 1}, {Field::ra, 2}, {Field::bmode, 2}, {Field::imm16, 9}})) ==
         "vadd v1, v2, 9");
-  CHECK(lpu::disassemble_word(enc(Op::vadd, {{Field::rd, 1}, {Field::ra, 2}, {Field::bmode, 1}, {Field::rb, 9}})) ==
+  CHECK(lpu::disassemble_word(
+            enc(Op::vadd, {{Field::rd, 1}, {Field::ra, 2}, {Field::bmode, 1}, {Field::rb, 9}})) ==
         "vadd v1, v2, r9");
-  CHECK(lpu::disassemble_word(enc(Op::mm, {{Field::bank, 1}, {Field::ra, 2}, {Field::rb, 3}, {Field::count, 4},
-                                           {Field::sh, 1}, {Field::stride, 2}, {Field::dstride, -1}})) ==
+  CHECK(lpu::disassemble_word(enc(Op::mm, {{Field::bank, 1},
+                                           {Field::ra, 2},
+                                           {Field::rb, 3},
+                                           {Field::count, 4},
+                                           {Field::sh, 1},
+                                           {Field::stride, 2},
+                                           {Field::dstride, -1}})) ==
         "mm b1[r2], acc[r3], 4, buf=1, stride=2, dstride=-1");
-  CHECK(lpu::disassemble_word(enc(Op::vtr, {{Field::rd, 7}, {Field::rb, 6}, {Field::bank, 2}, {Field::ra, 5}})) ==
+  CHECK(lpu::disassemble_word(
+            enc(Op::vtr, {{Field::rd, 7}, {Field::rb, 6}, {Field::bank, 2}, {Field::ra, 5}})) ==
         "vtr b7[r6], b2[r5]");
-  CHECK(lpu::disassemble_word(enc(Op::vlda, {{Field::rd, 1}, {Field::ra, 2}, {Field::imm16, 8}})) == "vlda v1, acc[r2+8], inc=0");
-  CHECK(lpu::disassemble_word(enc(Op::send, {{Field::sh, 1}, {Field::bank, 2}, {Field::ra, 3}, {Field::count, 5}})) ==
+  CHECK(lpu::disassemble_word(enc(Op::vlda, {{Field::rd, 1}, {Field::ra, 2}, {Field::imm16, 8}})) ==
+        "vlda v1, acc[r2+8], inc=0");
+  CHECK(lpu::disassemble_word(
+            enc(Op::send, {{Field::sh, 1}, {Field::bank, 2}, {Field::ra, 3}, {Field::count, 5}})) ==
         "send 1, b2[r3], 5, stride=0");
   CHECK(lpu::disassemble_word(0x0700000000000000ull) == ".word 0x0700000000000000");
-  CHECK(lpu::disassemble_word(0x0000000000000001ull) == ".word 0x0000000000000001");  // halt with a stray bit
+  CHECK(lpu::disassemble_word(0x0000000000000001ull) ==
+        ".word 0x0000000000000001");  // halt with a stray bit
   CHECK(lpu::disassemble_word(enc(Op::vadd, {{Field::bmode, 3}})) == ".word 0x200000c000000000");
 }

@@ -428,3 +428,18 @@ TEST_CASE("golden: max_cycles stops a run that does not end", "[golden]") {
   // 1 + 1000*1000 + halt
   CHECK(m.run(1'000'002).cycles == 1'000'002);
 }
+
+TEST_CASE("golden: tiny MXU timing (mxu_lat 11, mlw_ready 5)", "[golden]") {
+  const auto& t = tiny();
+  REQUIRE(t.mxu_lat == 11);
+  REQUIRE(t.mlw_ready == 5);
+  GoldenModel m(t);
+  // li @0, mlw @1 (rows 2..5), nop 4 @2..5, mm count 4 @6 = 1 + mlw_ready (rows 7..10, ACC
+  // writes at the end of 6+1+i+11 = 18..21), halt @7 drains through 21.
+  auto r = run(m, {li(1, 0), mlw(1, 1, 0), nop(4), mm(0, 1, 1, 4, 0), halt()});
+  REQUIRE(r.ok());
+  CHECK(r.cycles == 22);
+  r = run(m, {li(1, 0), mlw(1, 1, 0), nop(3), mm(0, 1, 1, 4, 0), halt()});
+  CHECK(r.error == ErrorCode::wbuf_hazard);
+  CHECK(r.error_cycle == 5);
+}

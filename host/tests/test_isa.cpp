@@ -1,7 +1,6 @@
 // Instruction encoding: encode/decode round trips against an independent bit-packing loop,
 // unused bits, unknown opcodes and the operand check.
 #include <catch2/catch.hpp>
-
 #include <random>
 #include <set>
 
@@ -17,7 +16,8 @@ namespace {
 std::int64_t random_field(std::mt19937_64& rng, Field f) {
   const auto& d = lpu::gen::kFields[static_cast<unsigned>(f)];
   const std::uint64_t raw = rng() & ((1ull << d.width) - 1);
-  if (d.is_signed && (raw >> (d.width - 1)) & 1) return static_cast<std::int64_t>(raw) - (std::int64_t{1} << d.width);
+  if (d.is_signed && (raw >> (d.width - 1)) & 1)
+    return static_cast<std::int64_t>(raw) - (std::int64_t{1} << d.width);
   return static_cast<std::int64_t>(raw);
 }
 
@@ -49,7 +49,8 @@ TEST_CASE("isa: every opcode round-trips with random legal fields", "[isa]") {
     for (int iter = 0; iter < 200; ++iter) {
       Instr in;
       in.op = d.op;
-      for (unsigned i = 0; i < d.num_fields; ++i) in.set(d.fields[i], random_field(rng, d.fields[i]));
+      for (unsigned i = 0; i < d.num_fields; ++i)
+        in.set(d.fields[i], random_field(rng, d.fields[i]));
       const std::uint64_t w = lpu::encode(in);
       REQUIRE(w == pack(in, d));
       const auto back = lpu::decode(w);
@@ -64,11 +65,17 @@ TEST_CASE("isa: field extremes encode at the right bits", "[isa]") {
   // li r15, -1: rd = 0xF at [55:52], imm32 = 0xFFFFFFFF at [31:0], opcode 0x08.
   CHECK(lpu::encode(make(Op::li, {{Field::rd, 15}, {Field::imm32, -1}})) == 0x08F00000FFFFFFFFull);
   // mm b3[r2], acc[r1], count=0xFFFF, buf=1, stride=-1, dstride=-128
-  CHECK(lpu::encode(make(Op::mm, {{Field::bank, 3}, {Field::ra, 2}, {Field::rb, 1}, {Field::count, 0xFFFF},
-                                  {Field::sh, 1}, {Field::stride, -1}, {Field::dstride, -128}})) ==
-        0x41021301FF80FFFFull);
+  CHECK(lpu::encode(make(Op::mm, {{Field::bank, 3},
+                                  {Field::ra, 2},
+                                  {Field::rb, 1},
+                                  {Field::count, 0xFFFF},
+                                  {Field::sh, 1},
+                                  {Field::stride, -1},
+                                  {Field::dstride, -128}})) == 0x41021301FF80FFFFull);
   CHECK(lpu::encode(make(Op::halt, {})) == 0);
-  CHECK(lpu::encode(make(Op::vclamp, {{Field::rd, 1}, {Field::ra, 2}, {Field::imm16, -32768}, {Field::hi16, 32767}})) ==
+  CHECK(lpu::encode(
+            make(Op::vclamp,
+                 {{Field::rd, 1}, {Field::ra, 2}, {Field::imm16, -32768}, {Field::hi16, 32767}})) ==
         0x311200007FFF8000ull);
 }
 
@@ -140,7 +147,8 @@ TEST_CASE("isa: check_operands applies the configuration's ranges", "[isa]") {
   CHECK(check(make(Op::vld, {{Field::bank, 2}}), tiny) == bad);
   CHECK(check(make(Op::vld, {{Field::bank, 1}}), tiny) == ok);
   CHECK(check(make(Op::vld, {{Field::bank, 15}}), base) == ok);
-  CHECK(check(make(Op::vtr, {{Field::rd, 2}, {Field::bank, 0}}), tiny) == bad);  // destination bank in rd
+  CHECK(check(make(Op::vtr, {{Field::rd, 2}, {Field::bank, 0}}), tiny) ==
+        bad);  // destination bank in rd
   CHECK(check(make(Op::vtr, {{Field::rd, 1}, {Field::bank, 1}}), tiny) == ok);
   // Lanes, slices, buffers, links.
   CHECK(check(make(Op::vext, {{Field::sh, 4}}), tiny) == bad);

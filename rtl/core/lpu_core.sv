@@ -278,8 +278,11 @@ module lpu_core #(
     wr_valid[WrRecv] = 1'b0;
   end
 
-  // rd_valid_o of the SRAM is not needed: every reader knows when its data returns.
+  // rd_valid_o of the SRAM is not needed: every reader knows when its data returns. The
+  // link-send read port has no reader yet.
   logic [NumRd-1:0] unused_rd_valid;
+  logic [WordW-1:0] unused_send_data;
+  assign unused_send_data = rd_data[WordW*RdSend +: WordW];
 
   lpu_sram #(
     .Lanes    (Lanes),
@@ -314,8 +317,10 @@ module lpu_core #(
   // ---------------------------------------------------------------------------------------
   logic [7:0]        mxu_iss_err;
   logic              acc_wr, acc_wr_err;
-  logic [15:0]       acc_wr_pc, acc_wr_addr;
-  logic [Lanes*32-1:0] acc_wr_data;
+  logic [15:0]       acc_wr_pc;
+  // Entry and value of each ACC write: only observed by the co-simulation trace.
+  logic [15:0]       trace_acc_wr_addr;
+  logic [Lanes*32-1:0] trace_acc_wr_data;
   logic              vxu_acc_req;
   logic [31:0]       vxu_acc_addr;
   logic [15:0]       vxu_acc_pc;
@@ -355,8 +360,8 @@ module lpu_core #(
     .acc_wr_o         (acc_wr),
     .acc_wr_err_o     (acc_wr_err),
     .acc_wr_pc_o      (acc_wr_pc),
-    .acc_wr_addr_o    (acc_wr_addr),
-    .acc_wr_data_o    (acc_wr_data),
+    .acc_wr_addr_o    (trace_acc_wr_addr),
+    .acc_wr_data_o    (trace_acc_wr_data),
     .acc_rd_valid_i   (vxu_acc_req),
     .acc_rd_addr_i    (vxu_acc_addr),
     .acc_rd_err_o     (acc_rd_err),

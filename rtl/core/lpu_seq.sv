@@ -281,35 +281,40 @@ module lpu_seq #(
   end
 
   // ---------------------------------------------------------------------------------------
-  // Scalar register writes (end of the issue cycle).
+  // Scalar register writes (end of the issue cycle). A post-increment by 0 writes nothing.
   // ---------------------------------------------------------------------------------------
+  logic        sreg_we;
+  logic [3:0]  sreg_wa;
+  logic [31:0] sreg_wv;
+
   always_comb begin
-    logic        we;
-    logic [3:0]  wa;
-    logic [31:0] wv;
-    we = 1'b0;
-    wa = f_rd;
-    wv = 32'd0;
+    sreg_we = 1'b0;
+    sreg_wa = f_rd;
+    sreg_wv = 32'd0;
     if (issue) begin
       case (op)
-        lpu_isa_pkg::OP_LI:   begin we = 1'b1; wv = f_imm32;           end
-        lpu_isa_pkg::OP_ADDI: begin we = 1'b1; wv = ra_val + f_imm32;  end
-        lpu_isa_pkg::OP_ADD:  begin we = 1'b1; wv = ra_val + rb_val;   end
-        lpu_isa_pkg::OP_SUB:  begin we = 1'b1; wv = ra_val - rb_val;   end
-        lpu_isa_pkg::OP_MUL:  begin we = 1'b1; wv = ra_val * rb_val;   end
-        lpu_isa_pkg::OP_VEXT: begin we = 1'b1; wv = vext_val_i;        end
+        lpu_isa_pkg::OP_LI:   begin sreg_we = 1'b1; sreg_wv = f_imm32;          end
+        lpu_isa_pkg::OP_ADDI: begin sreg_we = 1'b1; sreg_wv = ra_val + f_imm32; end
+        lpu_isa_pkg::OP_ADD:  begin sreg_we = 1'b1; sreg_wv = ra_val + rb_val;  end
+        lpu_isa_pkg::OP_SUB:  begin sreg_we = 1'b1; sreg_wv = ra_val - rb_val;  end
+        lpu_isa_pkg::OP_MUL:  begin sreg_we = 1'b1; sreg_wv = ra_val * rb_val;  end
+        lpu_isa_pkg::OP_VEXT: begin sreg_we = 1'b1; sreg_wv = vext_val_i;       end
         lpu_isa_pkg::OP_VLD, lpu_isa_pkg::OP_VLDU, lpu_isa_pkg::OP_VLDA,
         lpu_isa_pkg::OP_VST, lpu_isa_pkg::OP_VSTB: begin
-          we = 1'b1;
-          wa = f_ra;
-          wv = ra_val + f_stride;
+          sreg_we = (f_stride != 32'd0);
+          sreg_wa = f_ra;
+          sreg_wv = ra_val + f_stride;
         end
         default: ;
       endcase
     end
+    if (sreg_wa == 4'd0) sreg_we = 1'b0;  // r0 stays zero
+  end
+
+  always_comb begin
     for (int unsigned i = 0; i < SRegs; i++) begin
       sreg_d[i] = sreg_q[i];
-      if (we && i != 0 && 32'(wa) == i) sreg_d[i] = wv;
+      if (sreg_we && 32'(sreg_wa) == i) sreg_d[i] = sreg_wv;
     end
   end
 

@@ -205,37 +205,40 @@ module lpu_mxu #(
 
   // ---------------------------------------------------------------------------------------
   // Row tags: one per activation row read, delayed MxuLat cycles to the row's write cycle.
-  // tag_q[k] is the tag of the row read k+1 cycles ago.
+  // Entry k of each array belongs to the row read k+1 cycles ago. One plain packed array per
+  // field (Yosys 0.70 mis-elaborates element selects of packed arrays of structs).
   // ---------------------------------------------------------------------------------------
-  typedef struct packed {
-    logic             valid;
-    logic             accum;
-    logic             ok;     // ACC entry in range
-    logic [AccAw-1:0] idx;
-    logic [15:0]      pc;
-  } tag_t;
-
-  tag_t                    tag_in;
-  tag_t [MxuLat-1:0]       tag_q, tag_d;
+  logic [MxuLat-1:0]             tag_valid_q, tag_valid_d;
+  logic [MxuLat-1:0]             tag_accum_q, tag_accum_d;
+  logic [MxuLat-1:0]             tag_ok_q, tag_ok_d;       // ACC entry in range
+  logic [MxuLat-1:0][AccAw-1:0]  tag_idx_q, tag_idx_d;
+  logic [MxuLat-1:0][15:0]       tag_pc_q, tag_pc_d;
+  logic                          tag_ok_in;
 
   always_comb begin
-    tag_in.valid = mm_read;
-    tag_in.accum = mm_accum_q;
-    tag_in.ok    = mm_acc_q < 32'(AccDepth);
-    tag_in.idx   = mm_acc_q[AccAw-1:0];
-    tag_in.pc    = mm_pc_q;
+    tag_ok_in = mm_acc_q < 32'(AccDepth);
 
-    tag_d = tag_q;
+    tag_valid_d = tag_valid_q;
+    tag_accum_d = tag_accum_q;
+    tag_ok_d    = tag_ok_q;
+    tag_idx_d   = tag_idx_q;
+    tag_pc_d    = tag_pc_q;
     if (!stop_i) begin
-      tag_d[0] = tag_in;
+      tag_valid_d[0] = mm_read;
+      tag_accum_d[0] = mm_accum_q;
+      tag_ok_d[0]    = tag_ok_in;
+      tag_idx_d[0]   = mm_acc_q[AccAw-1:0];
+      tag_pc_d[0]    = mm_pc_q;
       for (int unsigned k = 1; k < MxuLat; k++) begin
-        tag_d[k] = tag_q[k-1];
+        tag_valid_d[k] = tag_valid_q[k-1];
+        tag_accum_d[k] = tag_accum_q[k-1];
+        tag_ok_d[k]    = tag_ok_q[k-1];
+        tag_idx_d[k]   = tag_idx_q[k-1];
+        tag_pc_d[k]    = tag_pc_q[k-1];
       end
     end
     if (clear_i) begin
-      for (int unsigned k = 0; k < MxuLat; k++) begin
-        tag_d[k].valid = 1'b0;
-      end
+      tag_valid_d = '0;
     end
   end
 
@@ -331,15 +334,15 @@ module lpu_mxu #(
     .wld_row_i (w_rd_data_i)
   );
 
-  tag_t tag_rmw, tag_wr;
+  // The read-modify-write stage (one cycle before the write) and the write stage.
+  localparam int unsigned Rmw = MxuLat - 2;
+  localparam int unsigned Wr  = MxuLat - 1;
   logic acc_wr, acc_rmw;
 
   always_comb begin
-    tag_rmw      = tag_q[MxuLat-2];
-    tag_wr       = tag_q[MxuLat-1];
-    acc_rmw      = tag_rmw.valid && tag_rmw.ok && tag_rmw.accum && !stop_i;
-    acc_wr       = tag_wr.valid && tag_wr.ok && !stop_i;
-    acc_wr_err_o = tag_wr.valid && !tag_wr.ok && !stop_i;
+    acc_rmw      = tag_valid_q[Rmw] && tag_ok_q[Rmw] && tag_accum_q[Rmw] && !stop_i;
+    acc_wr       = tag_valid_q[Wr] && tag_ok_q[Wr] && !stop_i;
+    acc_wr_err_o = tag_valid_q[Wr] && !tag_ok_q[Wr] && !stop_i;
   end
 
   lpu_mxu_acc #(
@@ -349,10 +352,10 @@ module lpu_mxu #(
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .rmw_en_i    (acc_rmw),
-    .rmw_addr_i  (tag_rmw.idx),
+    .rmw_addr_i  (tag_idx_q[Rmw]),
     .wr_en_i     (acc_wr),
-    .wr_accum_i  (tag_wr.accum),
-    .wr_addr_i   (tag_wr.idx),
+    .wr_accum_i  (tag_accum_q[Wr]),
+    .wr_addr_i   (tag_idx_q[Wr]),
     .wr_data_i   (y),
     .wr_value_o  (acc_wr_data_o),
     .rd_valid_i  (acc_rd_valid_i && !stop_i),
@@ -367,16 +370,14 @@ module lpu_mxu #(
   );
 
   assign acc_wr_o      = acc_wr;
-  assign acc_wr_pc_o   = tag_wr.pc;
-  assign acc_wr_addr_o = 16'(tag_wr.idx);
+  assign acc_wr_pc_o   = tag_pc_q[Wr];
+  assign acc_wr_addr_o = 16'(tag_idx_q[Wr]);
 
   // Effects after this cycle: rows still to read (a row read now writes later), rows in
   // flight before their write stage, weight rows still to read after this cycle.
   always_comb begin
     pending_o = (mm_rows_q != 16'd0) || (w_active_q && (w_step_q != LastStep));
-    for (int unsigned k = 0; k + 1 < MxuLat; k++) begin
-      pending_o |= tag_q[k].valid;
-    end
+    pending_o |= |tag_valid_q[Rmw:0];
   end
 
   // =======================================================================================
@@ -396,7 +397,11 @@ module lpu_mxu #(
       mm_buf_q     <= 1'b0;
       mm_accum_q   <= 1'b0;
       mm_pc_q      <= '0;
-      tag_q        <= '0;
+      tag_valid_q  <= '0;
+      tag_accum_q  <= '0;
+      tag_ok_q     <= '0;
+      tag_idx_q    <= '0;
+      tag_pc_q     <= '0;
       sel_rd_q     <= 1'b0;
       in_q         <= '0;
       w_active_q   <= 1'b0;
@@ -422,7 +427,11 @@ module lpu_mxu #(
       mm_buf_q     <= mm_buf_d;
       mm_accum_q   <= mm_accum_d;
       mm_pc_q      <= mm_pc_d;
-      tag_q        <= tag_d;
+      tag_valid_q  <= tag_valid_d;
+      tag_accum_q  <= tag_accum_d;
+      tag_ok_q     <= tag_ok_d;
+      tag_idx_q    <= tag_idx_d;
+      tag_pc_q     <= tag_pc_d;
       sel_rd_q     <= sel_rd_d;
       in_q         <= in_d;
       w_active_q   <= w_active_d;
@@ -438,9 +447,9 @@ module lpu_mxu #(
     end
   end
 
-  // Fields of the issue bus the MXU does not use; the pc of the read-modify-write stage.
+  // Fields of the issue bus the MXU does not use.
   logic unused_bits;
-  assign unused_bits = ^{iss_instr_i[55:44], iss_instr_i[39:33], tag_rmw.pc};
+  assign unused_bits = ^{iss_instr_i[55:44], iss_instr_i[39:33]};
 
 `ifndef SYNTHESIS
   // Elaboration checks: the pipeline above is correct only for these (docs/mxu.md).
@@ -455,7 +464,8 @@ module lpu_mxu #(
 
   // A row's read-modify-write read happens in the cycle before its write.
   AccRmwBeforeWrite_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
-    acc_rmw && !clear_i |=> (acc_wr || stop_i) && tag_wr.accum && tag_wr.idx == $past(tag_rmw.idx));
+    acc_rmw && !clear_i |=> (acc_wr || stop_i) && tag_accum_q[Wr] &&
+                            tag_idx_q[Wr] == $past(tag_idx_q[Rmw]));
   // One weight stream at a time: an accepted mlw never cuts the previous one short.
   MlwNoOverlap_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
     accept_mlw |-> !w_active_q || (w_step_q == LastStep));

@@ -108,6 +108,10 @@ module lpu_vxu_lut #(
     end
 
     for (genvar j = 0; j < NB; j++) begin : gen_bank
+      // no_rw_check: a read and a write never meet (see the header), so read/write
+      // collisions are don't-care; without it Yosys cannot map two read/write ports onto a
+      // true dual-port block RAM.
+      (* no_rw_check *)
       logic [15:0]            mem [Depth];
       logic [LutPorts*Rw-1:0] addr;
       logic [LutPorts-1:0]    we;
@@ -118,9 +122,10 @@ module lpu_vxu_lut #(
                                          : row_of(ridx[p*Aw +: Aw]);
         assign rdata[(p*NB+j)*16 +: 16] = rdata_q[p*16 +: 16];
       end
-      // One process per bank: LutPorts ports, each reading or writing at its address.
-      always_ff @(posedge clk_i) begin
-        for (int unsigned p = 0; p < LutPorts; p++) begin
+      // One process per port, each reading or writing at its own address (the shape of a
+      // true dual-port block RAM; the ports never read and write the same cycle).
+      for (genvar p = 0; p < LutPorts; p++) begin : gen_mem_port
+        always_ff @(posedge clk_i) begin
           if (we[p]) mem[addr[p*Rw +: Rw]] <= wr_val[(j*LutPorts+p)*16 +: 16];
           rdata_q[p*16 +: 16] <= mem[addr[p*Rw +: Rw]];
         end

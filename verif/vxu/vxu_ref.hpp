@@ -143,7 +143,8 @@ class VxuRef {
     switch (is.in.bmode) {
       case 1: return std::vector<std::int32_t>(L_, is.rb_val);
       case 2: return std::vector<std::int32_t>(L_, static_cast<std::int16_t>(is.in.imm16));
-      default: return v_[is.in.rb];
+      default:  // a foreign opcode's rb may not name a vector register
+        return is.in.rb < v_.size() ? v_[is.in.rb] : std::vector<std::int32_t>(L_, 0);
     }
   }
 

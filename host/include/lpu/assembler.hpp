@@ -1,16 +1,23 @@
 // The LPU assembler: text (docs/isa.md "Operands in assembly") to a Program container.
 //
-// Source syntax, beyond one instruction per line:
-//   ; or # comments; `name:` labels (value = instruction index);
-//   .equ NAME, expr                 integer constants (expressions: + - * / % << >> & | ~ unary -, parens)
+// Source syntax, beyond one instruction per line (docs/isa.md "Operands in assembly"):
+//   ; or # comments; `name:` labels (value = instruction index, usable before definition);
+//   .equ NAME, expr                 constants, defined before use (expressions: + - * / % << >>
+//                                   & | ^ ~ unary -, parentheses, C precedence, exact to 64 bits)
 //   loop N { ... } / loop rK { ... } hardware-loop blocks (emit loopi / loop with the body length)
-//   .config tiny|base               the configuration the program is written for
+//   .config tiny|base               the configuration the program is written for (else `cfg`)
+//   .requires banks=N, bank_depth=N, acc_depth=N, lut_depth=N
+//                                   smaller requirements than the whole configuration
 //   .predicted_cycles N             the compiler's cycle prediction (0 = unknown)
-//   .data bK[addr], b0, b1, ...     initial SRAM bytes (also acc[addr] int32 values, lut[addr] int16)
-//   .data bK[addr], "f.npy" [, layout=tiled]   initial memory from a .npy file (relative to the .s)
-//   .input/.output/.inout NAME, bK[addr], shape=(a,b), dtype=int8|int32 [, layout=tiled]
-//   .meta "key=value"               a META line (carried verbatim into the container)
-//   .word 0xHEX                     a raw instruction word (must decode)
+//   .data bK[addr], v, v, ...       initial memory: SRAM bytes; acc[addr]: int32 values;
+//   .data bK[addr] { v, v ... }     lut[addr]: int16 entries; a block spans lines until `}`
+//   .data bK[addr], "f.npy" [, layout=tiled]   from a .npy file (path relative to the .s file)
+//                                   Data is zero-padded to a whole word / accumulator entry.
+//   .input/.output/.inout NAME, bK[addr]|acc[addr], shape=(a,b), dtype=int8|int32 [, layout=tiled]
+//   .meta "key=value"               one META line (carried verbatim into the container)
+//   .word expr                      a raw 64-bit instruction word (no checks)
+// .config and .requires come before the first instruction, .data or tensor. Optional operands
+// are written `name=value`; any integer operand may be (`mm b0[r1], acc[r2], count=16`).
 // Every error is an lpu::Error "file:line:col: message".
 #pragma once
 

@@ -24,7 +24,12 @@ struct RunResult {
   std::uint64_t counter(gen::Counter c) const { return counters[static_cast<unsigned>(c)]; }
 };
 
-// One architectural event, for co-simulation and debugging.
+// One architectural event, for co-simulation and debugging. Per cycle the model reports
+// the issue first (only for an instruction that issued, i.e. is counted in `instrs`), then
+// the writes that took effect at the end of that cycle: LUT entries (one event each, from
+// lutld), SRAM words (bytes sign-extended), ACC entries (the value after accumulation),
+// vector registers, scalar registers (rd results and post-increments that change R[ra]).
+// Suppressed writes produce no event. `cycle` is the cycle whose end the write belongs to.
 struct TraceEvent {
   enum class Kind : std::uint8_t { issue, sram_write, acc_write, vreg_write, sreg_write, lut_write };
   Kind kind;
@@ -55,6 +60,8 @@ class GoldenModel {
   std::vector<std::uint8_t> read_mem(Space s, std::uint32_t bank, std::uint32_t addr, std::size_t nbytes) const;
 
   // Runs from pc 0 until halt or an error, or until max_cycles elapse (then throws lpu::Error).
+  // A run starts with counters, loop stack and every unit cleared; registers, weight buffers
+  // and memories keep their contents (docs/isa.md "Run start"); reset() clears those too.
   RunResult run(std::uint64_t max_cycles = 1ull << 34);
 
   // Called for every architectural event while running (nullptr: off, the fast path).

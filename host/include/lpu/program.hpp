@@ -61,7 +61,9 @@ std::size_t space_depth(Space s, const Config& cfg);
 std::size_t space_banks(Space s, const Config& cfg);
 
 // A contiguous run of a tensor in device memory: tensor bytes [offset, offset+size) live at
-// (space, bank, addr) onwards, inside one bank. Size is a whole number of memory units.
+// (space, bank, addr) onwards, inside one bank. Size is a whole number of memory units, except
+// that the last piece of a linear tensor whose byte size is not a multiple of the unit ends
+// inside its last unit (the rest of that unit is not part of the tensor).
 struct Piece {
   std::size_t offset = 0;
   std::size_t size = 0;

@@ -125,8 +125,16 @@ class FrameDecoder {
   std::vector<Event> feed(const std::uint8_t* data, std::size_t n);
   // True while part of a candidate frame is held (the gap timer should run).
   bool mid_frame() const { return !buf_.empty(); }
-  // Drops everything held (called after T_GAP of silence, or by a host before a retry).
-  void drop_partial() { buf_.clear(); }
+  std::size_t held() const { return buf_.size(); }
+  // After T_GAP of silence (a device): abandons the incomplete candidate, rescans the bytes
+  // held after its first byte (a good frame may hide behind a bogus or truncated header) and
+  // returns what that completes; whatever is still incomplete is then dropped too.
+  std::vector<Event> flush();
+  // Drops everything held (a host before a retry).
+  void drop_partial() {
+    discarded_ += buf_.size();
+    buf_.clear();
+  }
   // Bytes skipped while hunting or discarded by drop_partial (statistics for tests).
   std::uint64_t discarded() const { return discarded_; }
   std::size_t max_payload() const { return max_payload_; }

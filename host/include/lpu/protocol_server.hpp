@@ -67,8 +67,9 @@ class ProtocolServer {
   // Decodes `n` received bytes and returns the encoded responses they complete, in order.
   std::vector<std::uint8_t> feed(const std::uint8_t* data, std::size_t n);
   // Call when no byte has arrived for proto::kGapTimeoutMs while mid_frame(): drops the
-  // partial frame.
-  void gap_timeout() { dec_.drop_partial(); }
+  // partial frame (after rescanning what it held) and returns the responses to any good frame
+  // found behind it.
+  std::vector<std::uint8_t> gap_timeout();
   bool mid_frame() const { return dec_.mid_frame(); }
 
   // Answers one decoded request (a good frame or a decoder error event).

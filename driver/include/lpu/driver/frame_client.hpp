@@ -50,6 +50,7 @@ class FrameClient {
   void resync();
 
   Transport& transport() { return *t_; }
+  const Transport& transport() const { return *t_; }
   void close() { t_->close(); }
 
   struct Stats {
