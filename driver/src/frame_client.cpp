@@ -23,7 +23,8 @@ void FrameClient::resync() {
   dec_.drop_partial();
 }
 
-std::vector<std::uint8_t> FrameClient::call(proto::Cmd cmd, const std::vector<std::uint8_t>& payload,
+std::vector<std::uint8_t> FrameClient::call(proto::Cmd cmd,
+                                            const std::vector<std::uint8_t>& payload,
                                             bool repeatable) {
   const auto code = static_cast<std::uint8_t>(cmd);
   const std::string what = t_->describe() + ": " + std::string(proto::cmd_name(code));
@@ -34,7 +35,8 @@ std::vector<std::uint8_t> FrameClient::call(proto::Cmd cmd, const std::vector<st
   // Response timeout: T_RESP plus twice the time both frames take on the link.
   milliseconds timeout = opt_.response_timeout;
   if (t_->byte_rate() > 0) {
-    const double bytes = static_cast<double>(proto::kHeaderBytes + payload.size() + proto::kMaxFrame);
+    const double bytes =
+        static_cast<double>(proto::kHeaderBytes + payload.size() + proto::kMaxFrame);
     timeout += milliseconds(static_cast<std::int64_t>(2000.0 * bytes / t_->byte_rate()));
   }
 
@@ -70,11 +72,14 @@ std::vector<std::uint8_t> FrameClient::call(proto::Cmd cmd, const std::vector<st
       const auto st = static_cast<proto::Status>(resp->status);
       if (st == proto::Status::ok) return std::move(resp->payload);
       const auto detail = proto::ErrorPayload::decode(resp->payload);
-      if (st == proto::Status::bad_crc || (st == proto::Status::bad_length && detail.field == proto::ErrField::length)) {
+      if (st == proto::Status::bad_crc ||
+          (st == proto::Status::bad_length && detail.field == proto::ErrField::length)) {
         not_executed = true;
-        last_problem = "the device received the request damaged (" + std::string(proto::status_name(st)) + ")";
+        last_problem =
+            "the device received the request damaged (" + std::string(proto::status_name(st)) + ")";
       } else {
-        throw ProtocolError(t_->describe() + ": " + proto::describe_error(code, st, detail), st, detail);
+        throw ProtocolError(t_->describe() + ": " + proto::describe_error(code, st, detail), st,
+                            detail);
       }
     } else {
       last_problem = damaged ? "the response arrived damaged"
@@ -82,9 +87,11 @@ std::vector<std::uint8_t> FrameClient::call(proto::Cmd cmd, const std::vector<st
     }
 
     resync();
-    if (!not_executed && !repeatable) throw ResponseLost(what + ": " + last_problem + "; the request may have taken effect");
+    if (!not_executed && !repeatable)
+      throw ResponseLost(what + ": " + last_problem + "; the request may have taken effect");
     if (attempt >= opt_.retries) {
-      throw Error(what + ": " + last_problem + " (after " + std::to_string(attempt + 1) + " attempts)");
+      throw Error(what + ": " + last_problem + " (after " + std::to_string(attempt + 1) +
+                  " attempts)");
     }
   }
 }

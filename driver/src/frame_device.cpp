@@ -45,28 +45,43 @@ FrameDevice::FrameDevice(std::unique_ptr<Transport> t, const Config* want, Frame
     throw Error(client_.transport().describe() + ": " + e.what());
   }
   if (want && want->id != cfg_->id) {
-    throw Error(client_.transport().describe() + " is configuration '" + std::string(cfg_->name) + "', not '" +
-                std::string(want->name) + "'");
+    throw Error(client_.transport().describe() + " is configuration '" + std::string(cfg_->name) +
+                "', not '" + std::string(want->name) + "'");
   }
 }
 
 std::string FrameDevice::description() const {
-  std::string s = client_.transport().describe() == "golden" ? "golden model behind the host protocol (in process)"
-                                                              : client_.transport().describe();
-  s += ": configuration '" + std::string(cfg_->name) + "', protocol " + std::to_string(info_.proto_major) + "." +
-       std::to_string(info_.proto_minor) + ", max_data " + std::to_string(info_.max_data) + ", features " +
-       features_text(info_.features);
-  if (info_.clock_hz) s += ", clock " + std::to_string(info_.clock_hz / 1000000.0).substr(0, 6) + " MHz";
+  std::string s = client_.transport().describe() == "golden"
+                      ? "golden model behind the host protocol (in process)"
+                      : client_.transport().describe();
+  s += ": configuration '" + std::string(cfg_->name) + "', protocol " +
+       std::to_string(info_.proto_major) + "." + std::to_string(info_.proto_minor) + ", max_data " +
+       std::to_string(info_.max_data) + ", features " + features_text(info_.features);
+  if (info_.clock_hz)
+    s += ", clock " + std::to_string(info_.clock_hz / 1000000.0).substr(0, 6) + " MHz";
   return s;
 }
+
+namespace {
+
+// The frame's bank field is one byte: a larger bank cannot even be asked for.
+void check_bank_field(std::uint32_t bank, MemSpace s) {
+  if (bank > 0xFF) {
+    throw Error(std::string(proto::mem_space_name(s)) + " bank " + std::to_string(bank) +
+                " does not exist");
+  }
+}
+
+}  // namespace
 
 std::uint32_t FrameDevice::chunk_bytes(MemSpace s) const {
   const std::size_t unit = proto::mem_unit_bytes(s, *cfg_);
   return static_cast<std::uint32_t>(std::max<std::size_t>(unit, info_.max_data / unit * unit));
 }
 
-void FrameDevice::write_space(MemSpace s, std::uint32_t bank, std::uint32_t addr, const std::uint8_t* data,
-                              std::size_t n) {
+void FrameDevice::write_space(MemSpace s, std::uint32_t bank, std::uint32_t addr,
+                              const std::uint8_t* data, std::size_t n) {
+  check_bank_field(bank, s);
   const std::size_t unit = proto::mem_unit_bytes(s, *cfg_);
   const std::size_t chunk = chunk_bytes(s);
   proto::MemRequest r;
@@ -80,7 +95,9 @@ void FrameDevice::write_space(MemSpace s, std::uint32_t bank, std::uint32_t addr
   }
 }
 
-std::vector<std::uint8_t> FrameDevice::read_space(MemSpace s, std::uint32_t bank, std::uint32_t addr, std::size_t n) {
+std::vector<std::uint8_t> FrameDevice::read_space(MemSpace s, std::uint32_t bank,
+                                                  std::uint32_t addr, std::size_t n) {
+  check_bank_field(bank, s);
   const std::size_t unit = proto::mem_unit_bytes(s, *cfg_);
   const std::size_t chunk = chunk_bytes(s);
   std::vector<std::uint8_t> out;
@@ -94,8 +111,8 @@ std::vector<std::uint8_t> FrameDevice::read_space(MemSpace s, std::uint32_t bank
     r.nbytes = static_cast<std::uint32_t>(k);
     const auto got = client_.call(Cmd::read_mem, r.encode_read());
     if (got.size() != k) {
-      throw Error(client_.transport().describe() + ": READ_MEM returned " + std::to_string(got.size()) +
-                  " bytes, asked for " + std::to_string(k));
+      throw Error(client_.transport().describe() + ": READ_MEM returned " +
+                  std::to_string(got.size()) + " bytes, asked for " + std::to_string(k));
     }
     out.insert(out.end(), got.begin(), got.end());
   }
@@ -107,7 +124,8 @@ namespace {
 // Splits a flat access (bank, addr, n bytes) into per-bank runs, as the container's flat
 // SRAM order continues from a bank's last word into the next bank's word 0.
 template <typename F>
-void per_bank(const Config& cfg, MemSpace s, std::uint32_t bank, std::uint32_t addr, std::size_t n, F&& fn) {
+void per_bank(const Config& cfg, MemSpace s, std::uint32_t bank, std::uint32_t addr, std::size_t n,
+              F&& fn) {
   const std::size_t unit = proto::mem_unit_bytes(s, cfg);
   const std::size_t depth = proto::mem_depth(s, cfg);
   if (n % unit != 0) {
@@ -128,28 +146,33 @@ void per_bank(const Config& cfg, MemSpace s, std::uint32_t bank, std::uint32_t a
 
 }  // namespace
 
-void FrameDevice::write_mem(Space s, std::uint32_t bank, std::uint32_t addr, const std::vector<std::uint8_t>& bytes) {
+void FrameDevice::write_mem(Space s, std::uint32_t bank, std::uint32_t addr,
+                            const std::vector<std::uint8_t>& bytes) {
   const auto ms = static_cast<MemSpace>(s);
-  per_bank(*cfg_, ms, bank, addr, bytes.size(), [&](std::uint32_t b, std::uint32_t a, std::size_t off, std::size_t k) {
-    write_space(ms, b, a, bytes.data() + off, k);
-  });
+  per_bank(*cfg_, ms, bank, addr, bytes.size(),
+           [&](std::uint32_t b, std::uint32_t a, std::size_t off, std::size_t k) {
+             write_space(ms, b, a, bytes.data() + off, k);
+           });
 }
 
-std::vector<std::uint8_t> FrameDevice::read_mem(Space s, std::uint32_t bank, std::uint32_t addr, std::size_t nbytes) {
+std::vector<std::uint8_t> FrameDevice::read_mem(Space s, std::uint32_t bank, std::uint32_t addr,
+                                                std::size_t nbytes) {
   const auto ms = static_cast<MemSpace>(s);
   std::vector<std::uint8_t> out;
   out.reserve(nbytes);
-  per_bank(*cfg_, ms, bank, addr, nbytes, [&](std::uint32_t b, std::uint32_t a, std::size_t, std::size_t k) {
-    const auto part = read_space(ms, b, a, k);
-    out.insert(out.end(), part.begin(), part.end());
-  });
+  per_bank(*cfg_, ms, bank, addr, nbytes,
+           [&](std::uint32_t b, std::uint32_t a, std::size_t, std::size_t k) {
+             const auto part = read_space(ms, b, a, k);
+             out.insert(out.end(), part.begin(), part.end());
+           });
   return out;
 }
 
 void FrameDevice::write_code(const std::vector<std::uint64_t>& code) {
   if (code.size() > cfg_->imem_depth) {
-    throw Error("program has " + std::to_string(code.size()) + " instructions, more than imem_depth " +
-                std::to_string(cfg_->imem_depth) + " of " + client_.transport().describe());
+    throw Error("program has " + std::to_string(code.size()) +
+                " instructions, more than imem_depth " + std::to_string(cfg_->imem_depth) + " of " +
+                client_.transport().describe());
   }
   std::vector<std::uint8_t> bytes;
   bytes.reserve(code.size() * 8);
@@ -169,8 +192,8 @@ void FrameDevice::load_program(const Program& p) {
   write_code(p.code);
   for (const auto& seg : p.data) {
     for (const auto& piece : segment_pieces(seg, *cfg_)) {
-      write_space(static_cast<MemSpace>(piece.space), piece.bank, piece.addr, seg.bytes.data() + piece.offset,
-                  piece.size);
+      write_space(static_cast<MemSpace>(piece.space), piece.bank, piece.addr,
+                  seg.bytes.data() + piece.offset, piece.size);
     }
   }
 }
@@ -185,7 +208,9 @@ void FrameDevice::start() {
   }
 }
 
-proto::StatusPayload FrameDevice::status() { return proto::StatusPayload::decode(client_.call(Cmd::status, {})); }
+proto::StatusPayload FrameDevice::status() {
+  return proto::StatusPayload::decode(client_.call(Cmd::status, {}));
+}
 
 proto::StatusPayload FrameDevice::wait(milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
@@ -195,14 +220,17 @@ proto::StatusPayload FrameDevice::wait(milliseconds timeout) {
     if (st.state != proto::ChipState::running) return st;
     if (Clock::now() >= deadline) {
       throw Error(client_.transport().describe() + ": the run has not finished after " +
-                  std::to_string(timeout.count()) + " ms (" + std::to_string(st.cycles) + " cycles)");
+                  std::to_string(timeout.count()) + " ms (" + std::to_string(st.cycles) +
+                  " cycles)");
     }
     std::this_thread::sleep_for(nap);
     nap = std::min(opt_.poll_max, nap + milliseconds(1));
   }
 }
 
-proto::CounterArray FrameDevice::counters() { return proto::decode_counters(client_.call(Cmd::counters, {})); }
+proto::CounterArray FrameDevice::counters() {
+  return proto::decode_counters(client_.call(Cmd::counters, {}));
+}
 
 void FrameDevice::reset() { client_.call(Cmd::reset, {}); }
 
@@ -221,7 +249,8 @@ RunResult FrameDevice::run(std::uint64_t max_cycles) {
       abort();
       wait(milliseconds(10000));
       throw Error(client_.transport().describe() + ": the run did not finish within " +
-                  (too_long ? std::to_string(opt_.run_timeout.count()) + " ms" : std::to_string(max_cycles) + " cycles") +
+                  (too_long ? std::to_string(opt_.run_timeout.count()) + " ms"
+                            : std::to_string(max_cycles) + " cycles") +
                   " (aborted)");
     }
     std::this_thread::sleep_for(nap);
@@ -239,7 +268,8 @@ RunResult FrameDevice::run(std::uint64_t max_cycles) {
   return r;
 }
 
-std::unique_ptr<Device> try_open_frame_device(const std::string& uri, const Config* cfg, const TransportOptions& topt,
+std::unique_ptr<Device> try_open_frame_device(const std::string& uri, const Config* cfg,
+                                              const TransportOptions& topt,
                                               FrameDeviceOptions dopt) {
   if (uri == "golden-frames") {
     TransportOptions t = topt;
@@ -253,7 +283,9 @@ std::unique_ptr<Device> try_open_frame_device(const std::string& uri, const Conf
 }
 
 std::unique_ptr<Device> open_device(const std::string& uri, const Config& cfg) {
-  if (auto d = try_open_frame_device(uri, &cfg)) return d;
+  // golden-frames emulates `cfg`; a board or server is what it is (a program that does not fit
+  // it is refused by load()).
+  if (auto d = try_open_frame_device(uri, uri == "golden-frames" ? &cfg : nullptr)) return d;
   return lpu::open_device(uri, cfg);
 }
 

@@ -28,7 +28,8 @@ namespace {
 bool wait_for(int fd, short events, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     pollfd p{fd, events, 0};
     const int r = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(0, left.count())));
     if (r > 0) return true;
@@ -40,14 +41,19 @@ bool wait_for(int fd, short events, std::chrono::milliseconds timeout) {
 
 }  // namespace
 
-bool wait_readable(int fd, std::chrono::milliseconds timeout) { return wait_for(fd, POLLIN, timeout); }
-bool wait_writable(int fd, std::chrono::milliseconds timeout) { return wait_for(fd, POLLOUT, timeout); }
+bool wait_readable(int fd, std::chrono::milliseconds timeout) {
+  return wait_for(fd, POLLIN, timeout);
+}
+bool wait_writable(int fd, std::chrono::milliseconds timeout) {
+  return wait_for(fd, POLLOUT, timeout);
+}
 
 void send_all(int fd, const std::uint8_t* data, std::size_t n, std::chrono::milliseconds timeout,
               const std::string& who) {
   while (n > 0) {
     if (!wait_writable(fd, timeout)) {
-      throw Error(who + ": send timed out after " + std::to_string(timeout.count()) + " ms (peer not reading)");
+      throw Error(who + ": send timed out after " + std::to_string(timeout.count()) +
+                  " ms (peer not reading)");
     }
     const ssize_t k = ::send(fd, data, n, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (k < 0) {

@@ -21,7 +21,7 @@ namespace lpu::driver {
 
 namespace {
 
-constexpr std::chrono::milliseconds kPollSlice{50};     // how often stop() is noticed
+constexpr std::chrono::milliseconds kPollSlice{50};      // how often stop() is noticed
 constexpr std::chrono::milliseconds kSendTimeout{5000};  // a client that stops reading is dropped
 constexpr std::size_t kRecvChunk = 4096;
 
@@ -36,7 +36,9 @@ TcpServer::TcpServer(ChipBackend& backend, TcpServerOptions opt)
   hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
   addrinfo* res = nullptr;
   const int gai = ::getaddrinfo(opt_.bind.c_str(), std::to_string(opt_.port).c_str(), &hints, &res);
-  if (gai != 0) throw Error("sim-server: cannot resolve bind address '" + opt_.bind + "': " + gai_strerror(gai));
+  if (gai != 0)
+    throw Error("TCP server: cannot resolve bind address '" + opt_.bind +
+                "': " + gai_strerror(gai));
   std::unique_ptr<addrinfo, void (*)(addrinfo*)> list(res, ::freeaddrinfo);
 
   std::string why = "no address";
@@ -60,7 +62,7 @@ TcpServer::TcpServer(ChipBackend& backend, TcpServerOptions opt)
     listen_fd_ = fd.release();
     return;
   }
-  throw Error("sim-server: cannot listen on " + where + ": " + why);
+  throw Error("TCP server: cannot listen on " + where + ": " + why);
 }
 
 TcpServer::~TcpServer() {
@@ -85,7 +87,7 @@ void TcpServer::serve() {
     net::Fd fd(::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC));
     if (!fd.valid()) {
       if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED) continue;
-      throw Error("sim-server: accept failed: " + net::errno_text(errno));
+      throw Error("TCP server: accept failed: " + net::errno_text(errno));
     }
     char host[NI_MAXHOST] = "?";
     char serv[NI_MAXSERV] = "?";

@@ -15,7 +15,8 @@ namespace {
 class GoldenTransport : public Transport {
  public:
   GoldenTransport(const Config& cfg, GoldenBackendOptions opt)
-      : backend_(std::make_unique<GoldenBackend>(cfg, opt)), server_(std::make_unique<ProtocolServer>(*backend_)) {}
+      : backend_(std::make_unique<GoldenBackend>(cfg, opt)),
+        server_(std::make_unique<ProtocolServer>(*backend_)) {}
 
   void write(const std::uint8_t* data, std::size_t n) override {
     check_open();

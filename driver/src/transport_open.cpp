@@ -16,12 +16,14 @@ void split_host_port(const std::string& uri, std::string& host, std::uint16_t& p
   std::size_t colon = rest.rfind(':');
   if (!rest.empty() && rest.front() == '[') {  // [v6]:port
     const std::size_t close = rest.find(']');
-    if (close == std::string::npos || close + 1 >= rest.size() || rest[close + 1] != ':') colon = std::string::npos;
+    if (close == std::string::npos || close + 1 >= rest.size() || rest[close + 1] != ':')
+      colon = std::string::npos;
     host = close == std::string::npos ? "" : rest.substr(1, close - 1);
   } else if (colon != std::string::npos) {
     host = rest.substr(0, colon);
   }
-  if (colon == std::string::npos || host.empty()) throw Error("device URI '" + uri + "': expected tcp://HOST:PORT");
+  if (colon == std::string::npos || host.empty())
+    throw Error("device URI '" + uri + "': expected tcp://HOST:PORT");
   const std::string p = rest.substr(colon + 1);
   char* end = nullptr;
   const unsigned long v = std::strtoul(p.c_str(), &end, 10);
@@ -34,11 +36,13 @@ void split_host_port(const std::string& uri, std::string& host, std::uint16_t& p
 }  // namespace
 
 bool is_transport_uri(const std::string& uri) {
-  return uri == "golden" || uri.rfind("tcp://", 0) == 0 || uri == "usb" || uri.rfind("usb:", 0) == 0;
+  return uri == "golden" || uri.rfind("tcp://", 0) == 0 || uri == "usb" ||
+         uri.rfind("usb:", 0) == 0;
 }
 
 std::unique_ptr<Transport> open_transport(const std::string& uri, const TransportOptions& opt) {
-  if (uri == "golden") return open_golden_transport(opt.config ? *opt.config : default_config(), opt.golden);
+  if (uri == "golden")
+    return open_golden_transport(opt.config ? *opt.config : default_config(), opt.golden);
   if (uri.rfind("tcp://", 0) == 0) {
     std::string host;
     std::uint16_t port = 0;

@@ -92,8 +92,8 @@ std::unique_ptr<Transport> open_tcp_transport(const std::string& host, std::uint
     net::set_nodelay(fd.get());
     return std::make_unique<TcpTransport>(std::move(fd), name);
   }
-  throw Error(name + ": cannot connect (" + why + "); is `lpu sim-server --port " + std::to_string(port) +
-              "` running?");
+  throw Error(name + ": cannot connect (" + why + "); is `lpu sim-server --port " +
+              std::to_string(port) + "` running?");
 }
 
 }  // namespace lpu::driver

@@ -45,7 +45,8 @@ std::string chip_name(std::uint16_t pid) {
 }
 
 std::uint16_t parse_hex16(const std::string& t, const std::string& uri, const char* what) {
-  if (t.empty() || t.size() > 4 || t.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+  if (t.empty() || t.size() > 4 ||
+      t.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
     throw Error("usb URI '" + uri + "': " + what + " '" + t + "' is not a 1-4 digit hex number");
   }
   return static_cast<std::uint16_t>(std::stoul(t, nullptr, 16));
@@ -53,8 +54,9 @@ std::uint16_t parse_hex16(const std::string& t, const std::string& uri, const ch
 
 class FtdiTransport : public Transport {
  public:
-  FtdiTransport(std::shared_ptr<UsbApi> api, std::unique_ptr<UsbHandle> h, UsbDeviceId id, const FtdiOptions& opt,
-                int iface, std::uint8_t ep_in, std::uint8_t ep_out, std::size_t packet)
+  FtdiTransport(std::shared_ptr<UsbApi> api, std::unique_ptr<UsbHandle> h, UsbDeviceId id,
+                const FtdiOptions& opt, int iface, std::uint8_t ep_in, std::uint8_t ep_out,
+                std::size_t packet)
       : api_(std::move(api)),
         h_(std::move(h)),
         id_(std::move(id)),
@@ -64,7 +66,8 @@ class FtdiTransport : public Transport {
         ep_out_(ep_out),
         packet_(packet),
         in_buf_(packet * 8) {
-    name_ = "usb:" + hex4(id_.vid) + ":" + hex4(id_.pid) + (id_.serial.empty() ? "" : ":" + id_.serial);
+    name_ =
+        "usb:" + hex4(id_.vid) + ":" + hex4(id_.pid) + (id_.serial.empty() ? "" : ":" + id_.serial);
   }
 
   ~FtdiTransport() override { close(); }
@@ -75,7 +78,8 @@ class FtdiTransport : public Transport {
     while (n > 0) {
       const int len = static_cast<int>(std::min(n, kMaxOutChunk));
       int done = 0;
-      const int rc = h_->bulk(ep_out_, const_cast<std::uint8_t*>(data), len, &done, opt_.transfer_timeout_ms);
+      const int rc =
+          h_->bulk(ep_out_, const_cast<std::uint8_t*>(data), len, &done, opt_.transfer_timeout_ms);
       done = std::clamp(done, 0, len);
       data += done;
       n -= static_cast<std::size_t>(done);
@@ -88,12 +92,14 @@ class FtdiTransport : public Transport {
     check_open();
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (rx_.empty()) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      const unsigned t = static_cast<unsigned>(
-          std::clamp<std::int64_t>(left.count(), 1, static_cast<std::int64_t>(opt_.transfer_timeout_ms)));
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      const unsigned t = static_cast<unsigned>(std::clamp<std::int64_t>(
+          left.count(), 1, static_cast<std::int64_t>(opt_.transfer_timeout_ms)));
       int got = 0;
       const int rc = h_->bulk(ep_in_, in_buf_.data(), static_cast<int>(in_buf_.size()), &got, t);
-      strip(std::clamp(got, 0, static_cast<int>(in_buf_.size())));  // a timeout may still carry data
+      strip(
+          std::clamp(got, 0, static_cast<int>(in_buf_.size())));  // a timeout may still carry data
       if (rc != kOk && rc != kErrTimeout) fail(rc, "receiving");
       if (rx_.empty() && std::chrono::steady_clock::now() >= deadline) return 0;
     }
@@ -115,7 +121,8 @@ class FtdiTransport : public Transport {
 
  private:
   void check_open() const {
-    if (!h_) throw Error(name_ + ": transport is closed" + (gone_ ? " (device was disconnected)" : ""));
+    if (!h_)
+      throw Error(name_ + ": transport is closed" + (gone_ ? " (device was disconnected)" : ""));
   }
 
   // Every max-packet-size chunk of IN data starts with two modem-status bytes.
@@ -154,20 +161,34 @@ class FtdiTransport : public Transport {
 
 std::string result_name(int rc) {
   switch (rc) {
-    case kOk: return "success";
-    case kErrIo: return "LIBUSB_ERROR_IO (input/output error)";
-    case kErrInvalidParam: return "LIBUSB_ERROR_INVALID_PARAM";
-    case kErrAccess: return "LIBUSB_ERROR_ACCESS (permission denied)";
-    case kErrNoDevice: return "LIBUSB_ERROR_NO_DEVICE (device disconnected)";
-    case kErrNotFound: return "LIBUSB_ERROR_NOT_FOUND";
-    case kErrBusy: return "LIBUSB_ERROR_BUSY (in use by another program)";
-    case kErrTimeout: return "LIBUSB_ERROR_TIMEOUT";
-    case kErrOverflow: return "LIBUSB_ERROR_OVERFLOW";
-    case kErrPipe: return "LIBUSB_ERROR_PIPE (endpoint stalled)";
-    case kErrInterrupted: return "LIBUSB_ERROR_INTERRUPTED";
-    case kErrNoMem: return "LIBUSB_ERROR_NO_MEM";
-    case kErrNotSupported: return "LIBUSB_ERROR_NOT_SUPPORTED";
-    default: return "libusb error " + std::to_string(rc);
+    case kOk:
+      return "success";
+    case kErrIo:
+      return "LIBUSB_ERROR_IO (input/output error)";
+    case kErrInvalidParam:
+      return "LIBUSB_ERROR_INVALID_PARAM";
+    case kErrAccess:
+      return "LIBUSB_ERROR_ACCESS (permission denied)";
+    case kErrNoDevice:
+      return "LIBUSB_ERROR_NO_DEVICE (device disconnected)";
+    case kErrNotFound:
+      return "LIBUSB_ERROR_NOT_FOUND";
+    case kErrBusy:
+      return "LIBUSB_ERROR_BUSY (in use by another program)";
+    case kErrTimeout:
+      return "LIBUSB_ERROR_TIMEOUT";
+    case kErrOverflow:
+      return "LIBUSB_ERROR_OVERFLOW";
+    case kErrPipe:
+      return "LIBUSB_ERROR_PIPE (endpoint stalled)";
+    case kErrInterrupted:
+      return "LIBUSB_ERROR_INTERRUPTED";
+    case kErrNoMem:
+      return "LIBUSB_ERROR_NO_MEM";
+    case kErrNotSupported:
+      return "LIBUSB_ERROR_NOT_SUPPORTED";
+    default:
+      return "libusb error " + std::to_string(rc);
   }
 }
 
@@ -194,11 +215,12 @@ FtdiBaud ftdi_baud_divisor(unsigned baud, bool hispeed, std::uint8_t port) {
   r.actual = static_cast<unsigned>((base * 8 + d8 / 2) / d8);
   const double err = (static_cast<double>(r.actual) - baud) / baud;
   if (err > 0.03 || err < -0.03) {
-    throw Error("FTDI: baud rate " + std::to_string(baud) + " is not reachable (nearest " + std::to_string(r.actual) +
-                ")");
+    throw Error("FTDI: baud rate " + std::to_string(baud) + " is not reachable (nearest " +
+                std::to_string(r.actual) + ")");
   }
   r.value = static_cast<std::uint16_t>(enc & 0xFFFFu);
-  r.index = hispeed ? static_cast<std::uint16_t>(((enc >> 8) & 0xFF00u) | port) : static_cast<std::uint16_t>(enc >> 16);
+  r.index = hispeed ? static_cast<std::uint16_t>(((enc >> 8) & 0xFF00u) | port)
+                    : static_cast<std::uint16_t>(enc >> 16);
   return r;
 }
 
@@ -210,12 +232,14 @@ FtdiOptions parse_usb_uri(const std::string& uri) {
   const std::string rest = uri.substr(4);
   for (std::size_t start = 0;;) {  // keeps empty parts ("usb:0403:6015:" has an empty serial)
     const std::size_t colon = rest.find(':', start);
-    parts.push_back(rest.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
+    parts.push_back(
+        rest.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
     if (colon == std::string::npos) break;
     start = colon + 1;
   }
   if (parts.size() < 2 || parts.size() > 3) {
-    throw Error("usb URI '" + uri + "': expected usb, usb:VID:PID or usb:VID:PID:SERIAL (hex VID/PID)");
+    throw Error("usb URI '" + uri +
+                "': expected usb, usb:VID:PID or usb:VID:PID:SERIAL (hex VID/PID)");
   }
   o.vid = parse_hex16(parts[0], uri, "VID");
   o.pid = parse_hex16(parts[1], uri, "PID");
@@ -226,7 +250,8 @@ FtdiOptions parse_usb_uri(const std::string& uri) {
   return o;
 }
 
-std::unique_ptr<Transport> open_ftdi_transport(std::shared_ptr<UsbApi> api, const FtdiOptions& opt) {
+std::unique_ptr<Transport> open_ftdi_transport(std::shared_ptr<UsbApi> api,
+                                               const FtdiOptions& opt) {
   // 1. Find the board.
   std::vector<UsbDeviceId> found;
   std::string looked;
@@ -243,15 +268,17 @@ std::unique_ptr<Transport> open_ftdi_transport(std::shared_ptr<UsbApi> api, cons
     look(kFtdiVid, kPidFt2232h);
   }
   if (found.empty()) {
-    throw Error("usb: no LPU board found (looked for " + looked +
-                (opt.serial.empty() ? "" : " with serial " + opt.serial) +
-                "); is it plugged in? `lsusb` lists it; without permission its serial cannot be read "
-                "(install driver/99-lpu.rules, docs/host-protocol.md)");
+    throw Error(
+        "usb: no LPU board found (looked for " + looked +
+        (opt.serial.empty() ? "" : " with serial " + opt.serial) +
+        "); is it plugged in? `lsusb` lists it; without permission its serial cannot be read "
+        "(install driver/99-lpu.rules, docs/host-protocol.md)");
   }
   if (found.size() > 1) {
     std::string list;
     for (const auto& d : found) list += "\n  " + id_text(d);
-    throw Error("usb: " + std::to_string(found.size()) + " boards found; choose one with usb:VID:PID:SERIAL:" + list);
+    throw Error("usb: " + std::to_string(found.size()) +
+                " boards found; choose one with usb:VID:PID:SERIAL:" + list);
   }
   const UsbDeviceId id = found.front();
   const std::string who = "usb " + id_text(id);
@@ -261,8 +288,9 @@ std::unique_ptr<Transport> open_ftdi_transport(std::shared_ptr<UsbApi> api, cons
   auto h = api->open(id, &rc);
   if (!h) {
     if (rc == kErrAccess) {
-      throw Error(who + ": permission denied; install driver/99-lpu.rules and re-plug the board "
-                        "(docs/host-protocol.md \"Board access\")");
+      throw Error(who +
+                  ": permission denied; install driver/99-lpu.rules and re-plug the board "
+                  "(docs/host-protocol.md \"Board access\")");
     }
     if (rc == kErrNoDevice) throw Error(who + ": device disappeared while opening it");
     throw Error(who + ": cannot open: " + result_name(rc));
@@ -278,8 +306,11 @@ std::unique_ptr<Transport> open_ftdi_transport(std::shared_ptr<UsbApi> api, cons
   const auto ep_out = static_cast<std::uint8_t>(0x02 + 2 * iface);
   rc = h->claim_interface(iface);
   if (rc != kOk) {
-    if (rc == kErrBusy) throw Error(who + ": interface " + std::string(1, port_letter) + " is in use by another program");
-    throw Error(who + ": cannot claim interface " + std::string(1, port_letter) + ": " + result_name(rc));
+    if (rc == kErrBusy)
+      throw Error(who + ": interface " + std::string(1, port_letter) +
+                  " is in use by another program");
+    throw Error(who + ": cannot claim interface " + std::string(1, port_letter) + ": " +
+                result_name(rc));
   }
 
   // 3. UART setup: reset, UART mode, 8N1, flow control off, baud, latency, purge.
@@ -313,8 +344,8 @@ std::unique_ptr<Transport> open_ftdi_transport(std::shared_ptr<UsbApi> api, cons
     h->release_interface(iface);
     throw Error(who + ": cannot read the IN endpoint's packet size: " + result_name(packet));
   }
-  return std::make_unique<FtdiTransport>(std::move(api), std::move(h), id, opt, iface, ep_in, ep_out,
-                                         static_cast<std::size_t>(packet));
+  return std::make_unique<FtdiTransport>(std::move(api), std::move(h), id, opt, iface, ep_in,
+                                         ep_out, static_cast<std::size_t>(packet));
 }
 
 }  // namespace lpu::driver::usb

@@ -5,7 +5,9 @@
 namespace lpu::driver::usb {
 
 std::shared_ptr<UsbApi> make_libusb_api() {
-  throw Error("usb: this lpu was built without libusb-1.0 (configure with -DLPU_USB=ON and install libusb-1.0-0-dev)");
+  throw Error(
+      "usb: this lpu was built without libusb-1.0 (configure with -DLPU_USB=ON and install "
+      "libusb-1.0-0-dev)");
 }
 
 }  // namespace lpu::driver::usb

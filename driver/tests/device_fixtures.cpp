@@ -33,8 +33,9 @@ struct TcpThread : Fixture {
       : backend(cfg, g), server(backend, lpu::driver::TcpServerOptions{}) {
     th = std::thread([this] { server.serve(); });
     dev = std::make_unique<FrameDevice>(
-        lpu::driver::open_tcp_transport("127.0.0.1", server.port(), std::chrono::milliseconds(2000)), &cfg,
-        lpu::driver::FrameDeviceOptions{c});
+        lpu::driver::open_tcp_transport("127.0.0.1", server.port(),
+                                        std::chrono::milliseconds(2000)),
+        &cfg, lpu::driver::FrameDeviceOptions{c});
   }
   ~TcpThread() override {
     dev.reset();
@@ -57,8 +58,9 @@ struct TcpChild : Fixture {
     posix_spawn_file_actions_addclose(&fa, fds[0]);
     const std::string mhz = std::to_string(g.clock_hz / 1000000);
     const std::string maxc = std::to_string(g.max_cycles);
-    std::vector<std::string> args = {LPU_CLI_PATH, "sim-server", "--port",     "0",    "--once",      "--quiet",
-                                     "--config",   std::string(cfg.name), "--clock-mhz", mhz, "--max-cycles", maxc};
+    std::vector<std::string> args = {
+        LPU_CLI_PATH, "sim-server",          "--port",      "0", "--once",       "--quiet",
+        "--config",   std::string(cfg.name), "--clock-mhz", mhz, "--max-cycles", maxc};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -120,8 +122,8 @@ std::vector<std::string> kinds() {
 #endif
 }
 
-std::unique_ptr<Fixture> make(const std::string& kind, const lpu::Config& cfg, lpu::GoldenBackendOptions gopt,
-                              lpu::driver::ClientOptions copt) {
+std::unique_ptr<Fixture> make(const std::string& kind, const lpu::Config& cfg,
+                              lpu::GoldenBackendOptions gopt, lpu::driver::ClientOptions copt) {
   if (kind == "golden-frames") return std::make_unique<GoldenFrames>(cfg, gopt, copt);
   if (kind == "tcp") return std::make_unique<TcpThread>(cfg, gopt, copt);
 #ifdef LPU_CLI_PATH

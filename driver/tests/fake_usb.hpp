@@ -37,10 +37,10 @@ struct HandleState {
   int control_rc = kOk;
   std::vector<Control> controls;
   std::vector<int> claimed, released;
-  std::vector<std::uint8_t> out;      // every OUT byte
-  std::deque<InStep> in_script;       // consumed by IN transfers; empty: timeout, no data
-  int out_rc = kOk;                   // OUT transfers return this (after moving out_limit bytes)
-  int out_limit = -1;                 // bytes an OUT transfer moves (-1: all)
+  std::vector<std::uint8_t> out;  // every OUT byte
+  std::deque<InStep> in_script;   // consumed by IN transfers; empty: timeout, no data
+  int out_rc = kOk;               // OUT transfers return this (after moving out_limit bytes)
+  int out_limit = -1;             // bytes an OUT transfer moves (-1: all)
   unsigned in_calls = 0;
   // Loopback: OUT bytes go to this engine; its responses come back as IN packets.
   lpu::ProtocolServer* loop = nullptr;
@@ -58,11 +58,13 @@ class FakeHandle : public UsbHandle {
     s_->released.push_back(iface);
     return kOk;
   }
-  int control_out(std::uint8_t request, std::uint16_t value, std::uint16_t index, unsigned) override {
+  int control_out(std::uint8_t request, std::uint16_t value, std::uint16_t index,
+                  unsigned) override {
     s_->controls.push_back({request, value, index});
     return s_->control_rc;
   }
-  int bulk(std::uint8_t endpoint, std::uint8_t* data, int length, int* transferred, unsigned) override {
+  int bulk(std::uint8_t endpoint, std::uint8_t* data, int length, int* transferred,
+           unsigned) override {
     *transferred = 0;
     if ((endpoint & 0x80) == 0) {  // OUT
       const int n = s_->out_limit < 0 ? length : std::min(length, s_->out_limit);

@@ -1,7 +1,6 @@
 // Measurements, not tests (hidden: run `lpu_driver_tests "[.bench]"`): load throughput of a
 // 256 KiB SRAM write and STATUS round-trip latency on every transport.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <cstdio>
 
@@ -26,7 +25,8 @@ TEST_CASE("bench: 256 KiB load and STATUS round trip per transport", "[.bench]")
     t0 = Clock::now();
     for (int i = 0; i < n; ++i) d.status();
     const double rtt = std::chrono::duration<double>(Clock::now() - t0).count() / n;
-    std::printf("%-14s write 256 KiB: %8.1f MB/s   read: %8.1f MB/s   STATUS round trip: %7.1f us\n",
-                kind.c_str(), data.size() / wr / 1e6, data.size() / rd / 1e6, rtt * 1e6);
+    std::printf(
+        "%-14s write 256 KiB: %8.1f MB/s   read: %8.1f MB/s   STATUS round trip: %7.1f us\n",
+        kind.c_str(), data.size() / wr / 1e6, data.size() / rd / 1e6, rtt * 1e6);
   }
 }

@@ -3,7 +3,6 @@
 // C++ loops (outputs) and the golden model run directly, without any frames (cycles, counters,
 // errors).
 #include <catch2/catch.hpp>
-
 #include <random>
 #include <thread>
 
@@ -29,12 +28,24 @@ std::string vec_mm_program(const lpu::Config& cfg) {
   const std::string l = std::to_string(L);
   return ".config " + std::string(cfg.name) +
          "\n"
-         ".input a, b0[0], shape=(64," + l + "), dtype=int8\n"
-         ".input b, b1[0], shape=(64," + l + "), dtype=int8\n"
-         ".output y, b1[64], shape=(64," + l + "), dtype=int8\n"
-         ".input x, b0[64], shape=(8," + l + "), dtype=int8\n"
-         ".input w, b1[128], shape=(" + l + "," + l + "), dtype=int8\n"
-         ".output z, acc[0], shape=(8," + l + "), dtype=int32\n"
+         ".input a, b0[0], shape=(64," +
+         l +
+         "), dtype=int8\n"
+         ".input b, b1[0], shape=(64," +
+         l +
+         "), dtype=int8\n"
+         ".output y, b1[64], shape=(64," +
+         l +
+         "), dtype=int8\n"
+         ".input x, b0[64], shape=(8," +
+         l +
+         "), dtype=int8\n"
+         ".input w, b1[128], shape=(" +
+         l + "," + l +
+         "), dtype=int8\n"
+         ".output z, acc[0], shape=(8," +
+         l +
+         "), dtype=int32\n"
          "    li r1, 0\n"
          "    li r5, 64\n"
          "    loop 64 {\n"
@@ -50,7 +61,9 @@ std::string vec_mm_program(const lpu::Config& cfg) {
          "    li r3, 64\n"
          "    li r4, 0\n"
          "    mlw b1[r2]\n"
-         "    nop " + std::to_string(cfg.mlw_ready) + "\n"
+         "    nop " +
+         std::to_string(cfg.mlw_ready) +
+         "\n"
          "    mm b0[r3], acc[r4], 8\n"
          "    halt\n";
 }
@@ -147,7 +160,8 @@ TEST_CASE("conformance: a host-assembled program gives the reference outputs and
   }
 }
 
-TEST_CASE("conformance: raw memory round trips in every space, across banks and chunks", "[conformance]") {
+TEST_CASE("conformance: raw memory round trips in every space, across banks and chunks",
+          "[conformance]") {
   const auto kind = GENERATE(from_range(fixture::kinds()));
   DYNAMIC_SECTION(kind) {
     const lpu::Config& cfg = base();
@@ -196,7 +210,8 @@ TEST_CASE("conformance: bad addresses are refused naming the field", "[conforman
       throw;
     };
     const std::vector<std::uint8_t> word(cfg.lanes, 1);
-    auto e = refusal([&] { d.write_space(MemSpace::sram, cfg.banks, 0, word.data(), word.size()); });
+    auto e =
+        refusal([&] { d.write_space(MemSpace::sram, cfg.banks, 0, word.data(), word.size()); });
     CHECK(e.status == Status::bad_address);
     CHECK(e.detail.field == ErrField::bank);
     CHECK(e.detail.value == cfg.banks);
@@ -218,9 +233,13 @@ TEST_CASE("conformance: bad addresses are refused naming the field", "[conforman
     e = refusal([&] { d.set_program_len(cfg.imem_depth + 1); });
     CHECK(e.detail.field == ErrField::prog_len);
     // Flat order runs off the last bank: the device refuses bank 16.
-    e = refusal([&] { d.read_mem(lpu::Space::sram, cfg.banks - 1, cfg.bank_depth - 1, 2 * word.size()); });
+    e = refusal(
+        [&] { d.read_mem(lpu::Space::sram, cfg.banks - 1, cfg.bank_depth - 1, 2 * word.size()); });
     CHECK(e.detail.field == ErrField::bank);
-    // Not a whole number of units: refused on the host before any frame.
+    // A bank beyond the frame's one-byte field, and not a whole number of units: refused on
+    // the host before any frame.
+    CHECK_THROWS_WITH(d.read_space(MemSpace::sram, 256, 0, word.size()),
+                      Catch::Contains("bank 256 does not exist"));
     CHECK_THROWS_WITH(d.write_mem(lpu::Space::sram, 0, 0, std::vector<std::uint8_t>(3, 0)),
                       Catch::Contains("not a whole number"));
     // The link is still fine.

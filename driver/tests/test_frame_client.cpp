@@ -2,7 +2,6 @@
 // of the golden loopback): retries of repeatable requests, RUN settled by STATUS.runs, stale
 // responses ignored, persistent failure reported.
 #include <catch2/catch.hpp>
-
 #include <deque>
 #include <functional>
 
@@ -35,7 +34,8 @@ class FaultyTransport : public Transport {
     // Collect the whole response now (the loopback answers synchronously).
     std::vector<std::uint8_t> resp;
     std::uint8_t buf[8192];
-    for (std::size_t got; (got = in_->read(buf, sizeof buf, milliseconds(0))) > 0;) resp.insert(resp.end(), buf, buf + got);
+    for (std::size_t got; (got = in_->read(buf, sizeof buf, milliseconds(0))) > 0;)
+      resp.insert(resp.end(), buf, buf + got);
     if (on_response) on_response(k, resp);
     pending_.insert(pending_.end(), resp.begin(), resp.end());
   }
@@ -61,7 +61,8 @@ class FaultyTransport : public Transport {
 
 struct Rig {
   Rig() {
-    auto f = std::make_unique<FaultyTransport>(lpu::driver::open_golden_transport(lpu::config_by_name("base")));
+    auto f = std::make_unique<FaultyTransport>(
+        lpu::driver::open_golden_transport(lpu::config_by_name("base")));
     ft = f.get();
     ClientOptions c;
     c.response_timeout = milliseconds(150);
@@ -116,7 +117,8 @@ TEST_CASE("client: lost and damaged responses of repeatable requests are retried
   CHECK(r.dev->client().stats().retries == 1);
 }
 
-TEST_CASE("client: persistent loss ends in an error naming the request and the attempts", "[client]") {
+TEST_CASE("client: persistent loss ends in an error naming the request and the attempts",
+          "[client]") {
   Rig r;
   r.ft->on_response = [](unsigned, std::vector<std::uint8_t>& b) { b.clear(); };
   CHECK_THROWS_WITH(r.dev->status(), Catch::Contains("faulty: STATUS: no response within") &&

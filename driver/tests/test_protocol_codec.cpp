@@ -1,7 +1,6 @@
 // Frame codec and streaming decoder: layout against hand-built bytes, round trips in random
 // chunkings, garbage, truncation at every length, every single-bit flip, length bound.
 #include <catch2/catch.hpp>
-
 #include <cstring>
 #include <random>
 
@@ -14,7 +13,8 @@ using Kind = FrameDecoder::Event::Kind;
 
 namespace {
 
-Frame make_frame(std::uint8_t cmd, std::uint8_t seq, std::vector<std::uint8_t> payload, std::uint8_t status = 0) {
+Frame make_frame(std::uint8_t cmd, std::uint8_t seq, std::vector<std::uint8_t> payload,
+                 std::uint8_t status = 0) {
   Frame f;
   f.cmd = cmd;
   f.seq = seq;
@@ -24,7 +24,8 @@ Frame make_frame(std::uint8_t cmd, std::uint8_t seq, std::vector<std::uint8_t> p
 }
 
 bool same(const Frame& a, const Frame& b) {
-  return a.cmd == b.cmd && a.seq == b.seq && a.status == b.status && a.flags == b.flags && a.payload == b.payload;
+  return a.cmd == b.cmd && a.seq == b.seq && a.status == b.status && a.flags == b.flags &&
+         a.payload == b.payload;
 }
 
 std::vector<std::uint8_t> rand_bytes(std::size_t n, std::mt19937& rng) {
@@ -34,8 +35,8 @@ std::vector<std::uint8_t> rand_bytes(std::size_t n, std::mt19937& rng) {
 }
 
 // Feeds `bytes` in pieces of random size; returns every event, then the flush's.
-std::vector<FrameDecoder::Event> decode_all(FrameDecoder& d, const std::vector<std::uint8_t>& bytes, std::mt19937& rng,
-                                            bool flush = true) {
+std::vector<FrameDecoder::Event> decode_all(FrameDecoder& d, const std::vector<std::uint8_t>& bytes,
+                                            std::mt19937& rng, bool flush = true) {
   std::vector<FrameDecoder::Event> all;
   std::size_t i = 0;
   while (i < bytes.size()) {
@@ -88,8 +89,8 @@ TEST_CASE("codec: frames round-trip through any chunking", "[codec]") {
   const std::size_t sizes[] = {0, 1, 4, 12, 13, 255, 4096, kMaxPayload};
   for (int i = 0; i < 60; ++i) {
     const std::size_t n = i < 8 ? sizes[i] : rng() % 300;
-    sent.push_back(make_frame(static_cast<std::uint8_t>(rng()), static_cast<std::uint8_t>(i), rand_bytes(n, rng),
-                              static_cast<std::uint8_t>(rng() % 8)));
+    sent.push_back(make_frame(static_cast<std::uint8_t>(rng()), static_cast<std::uint8_t>(i),
+                              rand_bytes(n, rng), static_cast<std::uint8_t>(rng() % 8)));
     const auto b = encode_frame(sent.back());
     stream.insert(stream.end(), b.begin(), b.end());
   }
@@ -142,7 +143,8 @@ TEST_CASE("codec: random garbage between frames is skipped and never yields a fr
   CHECK(max_held < kMaxFrame);
 }
 
-TEST_CASE("codec: a frame truncated at every length never decodes; the next frame is found", "[codec]") {
+TEST_CASE("codec: a frame truncated at every length never decodes; the next frame is found",
+          "[codec]") {
   std::mt19937 rng(3);
   const Frame victim = make_frame(0x02, 1, rand_bytes(40, rng));
   const Frame good = make_frame(0x06, 2, {});
@@ -171,7 +173,8 @@ TEST_CASE("codec: a frame truncated at every length never decodes; the next fram
   CHECK_FALSE(d.mid_frame());
 }
 
-TEST_CASE("codec: every single-bit flip is detected; the following frame still decodes", "[codec]") {
+TEST_CASE("codec: every single-bit flip is detected; the following frame still decodes",
+          "[codec]") {
   std::mt19937 rng(4);
   const Frame orig = make_frame(0x02, 9, rand_bytes(37, rng));
   const Frame good = make_frame(0x06, 10, {1, 2, 3});
@@ -199,10 +202,12 @@ TEST_CASE("codec: every single-bit flip is detected; the following frame still d
     const std::size_t start = rng() % (s.size() * 8 - 32);
     const unsigned len = 1 + rng() % 32;
     for (unsigned k = 0; k < len; ++k) {
-      if (k == 0 || k == len - 1 || (rng() & 1)) s[(start + k) / 8] ^= static_cast<std::uint8_t>(1u << ((start + k) % 8));
+      if (k == 0 || k == len - 1 || (rng() & 1))
+        s[(start + k) / 8] ^= static_cast<std::uint8_t>(1u << ((start + k) % 8));
     }
     FrameDecoder d;
-    for (const auto& f : frames_of(decode_all(d, s, rng))) CHECK(same(f, orig));  // identical only if undamaged
+    for (const auto& f : frames_of(decode_all(d, s, rng)))
+      CHECK(same(f, orig));  // identical only if undamaged
   }
 }
 
@@ -242,8 +247,8 @@ TEST_CASE("codec: payload structs round-trip and reject wrong sizes", "[codec]")
   CHECK(i2.features == info.features);
   CHECK(i2.clock_hz == 123);
   CHECK(&i2.check_config() == &base);
-  CHECK(get_u32(&ib[8]) == 2);       // config_id at offset 8
-  CHECK(get_u32(&ib[40]) == 4096);   // max_data at offset 40
+  CHECK(get_u32(&ib[8]) == 2);      // config_id at offset 8
+  CHECK(get_u32(&ib[40]) == 4096);  // max_data at offset 40
   auto bad = i2;
   bad.lanes = 4;
   CHECK_THROWS_WITH(bad.check_config(), Catch::Contains("lanes 4 (expected 16)"));
@@ -256,7 +261,8 @@ TEST_CASE("codec: payload structs round-trip and reject wrong sizes", "[codec]")
   bad = i2;
   bad.max_data = 1000;
   CHECK_THROWS_WITH(bad.check_config(), Catch::Contains("max_data 1000"));
-  CHECK_THROWS_WITH(InfoPayload::decode({1, 2, 3}), Catch::Contains("INFO response: payload has 3 bytes"));
+  CHECK_THROWS_WITH(InfoPayload::decode({1, 2, 3}),
+                    Catch::Contains("INFO response: payload has 3 bytes"));
 
   StatusPayload st;
   st.state = ChipState::error;
@@ -291,7 +297,8 @@ TEST_CASE("codec: payload structs round-trip and reject wrong sizes", "[codec]")
   const auto e2 = ErrorPayload::decode(e.encode());
   CHECK(e2.field == ErrField::bank);
   CHECK(e2.value == 16);
-  CHECK(describe_error(0x82, Status::bad_address, e2) == "WRITE_MEM: BAD_ADDRESS: bank 16 (limit 16)");
+  CHECK(describe_error(0x82, Status::bad_address, e2) ==
+        "WRITE_MEM: BAD_ADDRESS: bank 16 (limit 16)");
 
   MemRequest r;
   r.space = MemSpace::acc;

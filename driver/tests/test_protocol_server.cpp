@@ -2,7 +2,6 @@
 // the order of the checks, seq echo, several frames per read, failed requests without effect,
 // DEVICE_ERROR from a failing backend.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <thread>
 
@@ -28,8 +27,8 @@ struct Engine {
     }
     return r;
   }
-  Frame call(std::uint8_t cmd, std::vector<std::uint8_t> payload, std::uint8_t seq = 7, std::uint8_t status = 0,
-             std::uint8_t flags = 0) {
+  Frame call(std::uint8_t cmd, std::vector<std::uint8_t> payload, std::uint8_t seq = 7,
+             std::uint8_t status = 0, std::uint8_t flags = 0) {
     Frame f;
     f.cmd = cmd;
     f.seq = seq;
@@ -46,18 +45,21 @@ struct Engine {
   lpu::ProtocolServer srv;
 };
 
-std::vector<std::uint8_t> mem(std::uint8_t space, std::uint8_t bank, std::uint32_t addr, std::uint16_t reserved = 0) {
+std::vector<std::uint8_t> mem(std::uint8_t space, std::uint8_t bank, std::uint32_t addr,
+                              std::uint16_t reserved = 0) {
   std::vector<std::uint8_t> v = {space, bank};
   put_u16(v, reserved);
   put_u32(v, addr);
   return v;
 }
-std::vector<std::uint8_t> rd(std::uint8_t space, std::uint8_t bank, std::uint32_t addr, std::uint32_t n) {
+std::vector<std::uint8_t> rd(std::uint8_t space, std::uint8_t bank, std::uint32_t addr,
+                             std::uint32_t n) {
   auto v = mem(space, bank, addr);
   put_u32(v, n);
   return v;
 }
-std::vector<std::uint8_t> wr(std::uint8_t space, std::uint8_t bank, std::uint32_t addr, std::size_t n, std::uint8_t fill) {
+std::vector<std::uint8_t> wr(std::uint8_t space, std::uint8_t bank, std::uint32_t addr,
+                             std::size_t n, std::uint8_t fill) {
   auto v = mem(space, bank, addr);
   v.insert(v.end(), n, fill);
   return v;
@@ -78,7 +80,8 @@ TEST_CASE("server: request validation answers each error with the field and valu
   Engine e;
   expect_error(e.call(0x00, {}), Status::unknown_command, ErrField::command, 0x00, 0);
   expect_error(e.call(0x0A, {}), Status::unknown_command, ErrField::command, 0x0A, 0);
-  expect_error(e.call(0x86, {}), Status::unknown_command, ErrField::command, 0x86, 0);  // a response
+  expect_error(e.call(0x86, {}), Status::unknown_command, ErrField::command, 0x86,
+               0);  // a response
   expect_error(e.call(0x06, {}, 1, 3), Status::bad_argument, ErrField::header, 3, 0);
   expect_error(e.call(0x06, {}, 1, 0, 2), Status::bad_argument, ErrField::header, 0x200, 0);
   expect_error(e.call(0x06, {0}), Status::bad_length, ErrField::payload, 1, 0);
@@ -86,11 +89,12 @@ TEST_CASE("server: request validation answers each error with the field and valu
   expect_error(e.call(0x03, mem(0, 0, 0)), Status::bad_length, ErrField::payload, 8, 12);
   expect_error(e.call(0x02, {0, 0, 0}), Status::bad_length, ErrField::payload, 3, 8);
   expect_error(e.call(0x04, {}), Status::bad_length, ErrField::payload, 0, 4);
-  expect_error(e.call(0x03, [] {
-                 auto v = mem(0, 0, 0, 0x0100);
-                 put_u32(v, 16);
-                 return v;
-               }()),
+  expect_error(e.call(0x03,
+                      [] {
+                        auto v = mem(0, 0, 0, 0x0100);
+                        put_u32(v, 16);
+                        return v;
+                      }()),
                Status::bad_argument, ErrField::reserved, 0x0100, 0);
   expect_error(e.call(0x03, rd(4, 0, 0, 16)), Status::bad_address, ErrField::space, 4, 4);
   expect_error(e.call(0x03, rd(0, 16, 0, 16)), Status::bad_address, ErrField::bank, 16, 16);
@@ -101,12 +105,14 @@ TEST_CASE("server: request validation answers each error with the field and valu
   expect_error(e.call(0x03, rd(0, 0, 0, 4112)), Status::bad_address, ErrField::length, 4112, 4096);
   expect_error(e.call(0x03, rd(2, 0, 1000, 64)), Status::bad_address, ErrField::length, 64, 48);
   expect_error(e.call(0x02, wr(0, 3, 1023, 32, 1)), Status::bad_address, ErrField::length, 32, 16);
-  expect_error(e.call(0x04, {0x01, 0x10, 0, 0}), Status::bad_address, ErrField::prog_len, 4097, 4096);
+  expect_error(e.call(0x04, {0x01, 0x10, 0, 0}), Status::bad_address, ErrField::prog_len, 4097,
+               4096);
   CHECK(e.srv.error_responses() == 20);
 }
 
-TEST_CASE("server: damaged frames get BAD_CRC / BAD_LENGTH with the seq; a refused write has no effect",
-          "[server]") {
+TEST_CASE(
+    "server: damaged frames get BAD_CRC / BAD_LENGTH with the seq; a refused write has no effect",
+    "[server]") {
   Engine e;
   Frame f;
   f.cmd = 0x02;
@@ -138,11 +144,13 @@ TEST_CASE("server: damaged frames get BAD_CRC / BAD_LENGTH with the seq; a refus
   std::vector<std::uint8_t> prog;
   put_u64(prog, (std::uint64_t{0x01} << 56) | 0xFFFF);  // nop 65536
   put_u64(prog, 0);                                     // halt
-  CHECK(p.call(0x02, [&] {
-          auto v = mem(3, 0, 0);
-          v.insert(v.end(), prog.begin(), prog.end());
-          return v;
-        }()).status == 0);
+  CHECK(p.call(0x02,
+               [&] {
+                 auto v = mem(3, 0, 0);
+                 v.insert(v.end(), prog.begin(), prog.end());
+                 return v;
+               }())
+            .status == 0);
   CHECK(p.call(0x04, {2, 0, 0, 0}).status == 0);
   CHECK(p.call(0x05, {}).status == 0);
   expect_error(p.call(0x03, rd(0, 99, 0, 16)), Status::busy, ErrField::command, 0x03, 1);
@@ -153,7 +161,9 @@ TEST_CASE("server: damaged frames get BAD_CRC / BAD_LENGTH with the seq; a refus
   CHECK(st.program_len == 2);
   CHECK(st.runs == 1);
   CHECK(p.call(0x09, {}).status == 0);
-  for (int i = 0; i < 2000 && StatusPayload::decode(p.call(0x06, {}).payload).state == ChipState::running; ++i) {
+  for (int i = 0;
+       i < 2000 && StatusPayload::decode(p.call(0x06, {}).payload).state == ChipState::running;
+       ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));  // the model's worker finishing
   }
   const auto st2 = StatusPayload::decode(p.call(0x06, {}).payload);
@@ -166,7 +176,8 @@ TEST_CASE("server: damaged frames get BAD_CRC / BAD_LENGTH with the seq; a refus
   CHECK(st3.program_len == 0);
 }
 
-TEST_CASE("server: several frames in one read are answered in order; INFO; gap timeout", "[server]") {
+TEST_CASE("server: several frames in one read are answered in order; INFO; gap timeout",
+          "[server]") {
   Engine e;
   std::vector<std::uint8_t> s;
   for (std::uint8_t i = 0; i < 5; ++i) {

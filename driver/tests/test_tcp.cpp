@@ -2,7 +2,6 @@
 // a connection, partial frames are given up after the gap, clients are served one after the
 // other, a vanished server is a clear error.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <thread>
 
@@ -38,7 +37,8 @@ struct Server {
   std::thread th;
 };
 
-std::vector<std::uint8_t> frame(std::uint8_t cmd, std::uint8_t seq, std::vector<std::uint8_t> payload = {}) {
+std::vector<std::uint8_t> frame(std::uint8_t cmd, std::uint8_t seq,
+                                std::vector<std::uint8_t> payload = {}) {
   Frame f;
   f.cmd = cmd;
   f.seq = seq;
@@ -47,7 +47,8 @@ std::vector<std::uint8_t> frame(std::uint8_t cmd, std::uint8_t seq, std::vector<
 }
 
 // Reads until `n` frames (or error events) arrived or the timeout passed.
-std::vector<FrameDecoder::Event> receive(lpu::driver::Transport& t, std::size_t n, milliseconds timeout) {
+std::vector<FrameDecoder::Event> receive(lpu::driver::Transport& t, std::size_t n,
+                                         milliseconds timeout) {
   FrameDecoder d;
   std::vector<FrameDecoder::Event> ev;
   const auto deadline = Clock::now() + timeout;
@@ -64,13 +65,17 @@ std::vector<FrameDecoder::Event> receive(lpu::driver::Transport& t, std::size_t 
 TEST_CASE("tcp: connection failures are clear and fast", "[tcp]") {
   const auto t0 = Clock::now();
   CHECK_THROWS_WITH(lpu::driver::open_transport("tcp://127.0.0.1:1"),
-                    Catch::Contains("tcp://127.0.0.1:1: cannot connect") && Catch::Contains("sim-server --port 1"));
+                    Catch::Contains("tcp://127.0.0.1:1: cannot connect") &&
+                        Catch::Contains("sim-server --port 1"));
   CHECK(Clock::now() - t0 < milliseconds(1000));
   CHECK_THROWS_WITH(lpu::driver::open_transport("tcp://no-such-host.invalid:5000"),
                     Catch::Contains("cannot resolve host"));
-  CHECK_THROWS_WITH(lpu::driver::open_transport("tcp://127.0.0.1"), Catch::Contains("expected tcp://HOST:PORT"));
-  CHECK_THROWS_WITH(lpu::driver::open_transport("tcp://127.0.0.1:70000"), Catch::Contains("not 1..65535"));
-  CHECK_THROWS_WITH(lpu::driver::open_transport("serial:/dev/ttyUSB0"), Catch::Contains("unknown device"));
+  CHECK_THROWS_WITH(lpu::driver::open_transport("tcp://127.0.0.1"),
+                    Catch::Contains("expected tcp://HOST:PORT"));
+  CHECK_THROWS_WITH(lpu::driver::open_transport("tcp://127.0.0.1:70000"),
+                    Catch::Contains("not 1..65535"));
+  CHECK_THROWS_WITH(lpu::driver::open_transport("serial:/dev/ttyUSB0"),
+                    Catch::Contains("unknown device"));
 }
 
 TEST_CASE("tcp: garbage and bad frames are answered or skipped; the connection survives", "[tcp]") {
@@ -112,7 +117,8 @@ TEST_CASE("tcp: garbage and bad frames are answered or skipped; the connection s
   CHECK(static_cast<Status>(ev[1].frame.status) == Status::bad_length);
 }
 
-TEST_CASE("tcp: a partial frame is given up after the gap; a frame it swallowed is still answered", "[tcp]") {
+TEST_CASE("tcp: a partial frame is given up after the gap; a frame it swallowed is still answered",
+          "[tcp]") {
   Server s;
   auto t = s.connect();
   // A header announcing 4000 bytes that never come, followed by a complete STATUS request.
@@ -153,7 +159,8 @@ TEST_CASE("tcp: clients are served one after another; chip state persists", "[tc
   third->close();
   // The server stops after three clients: the fourth is never served.
   CHECK(receive(*fourth, 1, milliseconds(300)).empty());
-  for (int i = 0; i < 100 && s.srv.clients_served() < 3; ++i) std::this_thread::sleep_for(milliseconds(10));
+  for (int i = 0; i < 100 && s.srv.clients_served() < 3; ++i)
+    std::this_thread::sleep_for(milliseconds(10));
   CHECK(s.srv.clients_served() == 3);
 }
 
@@ -163,6 +170,7 @@ TEST_CASE("tcp: a server that goes away is a clear error on the client", "[tcp]"
   CHECK(d.status().state == ChipState::idle);
   s->srv.stop();  // the server drops the connection
   s.reset();
-  CHECK_THROWS_WITH(d.status(), Catch::Contains("tcp://127.0.0.1:") &&
-                                    (Catch::Contains("closed by the server") || Catch::Contains("connection lost")));
+  CHECK_THROWS_WITH(
+      d.status(), Catch::Contains("tcp://127.0.0.1:") && (Catch::Contains("closed by the server") ||
+                                                          Catch::Contains("connection lost")));
 }

@@ -2,7 +2,6 @@
 // the UART setup requests, baud divisors (values from FTDI AN232B-05 and worked by hand),
 // modem-status stripping across packet boundaries, short reads, timeouts, disconnects.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 
 #include "fake_usb.hpp"
@@ -15,7 +14,8 @@ using std::chrono::milliseconds;
 
 namespace {
 
-std::unique_ptr<lpu::driver::Transport> open_fake(std::shared_ptr<fake::FakeUsb> u, FtdiOptions o = {}) {
+std::unique_ptr<lpu::driver::Transport> open_fake(std::shared_ptr<fake::FakeUsb> u,
+                                                  FtdiOptions o = {}) {
   return open_ftdi_transport(std::move(u), o);
 }
 
@@ -106,13 +106,15 @@ TEST_CASE("usb: several boards, permissions, busy interface", "[usb]") {
   o.pid = 0x6010;
   CHECK(open_error(u, o) == "(opened)");
   u->open_rc = kErrAccess;
-  CHECK_THAT(open_error(u, o), Catch::Contains("permission denied") && Catch::Contains("99-lpu.rules"));
+  CHECK_THAT(open_error(u, o),
+             Catch::Contains("permission denied") && Catch::Contains("99-lpu.rules"));
   u->open_rc = kOk;
   u->state->claim_rc = kErrBusy;
   CHECK_THAT(open_error(u, o), Catch::Contains("interface B is in use by another program"));
   u->state->claim_rc = kOk;
   u->state->control_rc = kErrPipe;
-  CHECK_THAT(open_error(u, o), Catch::Contains("reset failed") && Catch::Contains("LIBUSB_ERROR_PIPE"));
+  CHECK_THAT(open_error(u, o),
+             Catch::Contains("reset failed") && Catch::Contains("LIBUSB_ERROR_PIPE"));
 }
 
 TEST_CASE("usb: UART setup requests (FT231X port A, FT2232H port B)", "[usb]") {
@@ -163,7 +165,8 @@ TEST_CASE("usb: modem-status bytes are stripped from every packet, across transf
       u->devices = {fake::ft231x()};
       u->state->packet = packet;
       auto t = open_fake(u);
-      const auto payload = seq_bytes(3 * (packet - 2) + 17, 5);  // three full packets and a short one
+      const auto payload =
+          seq_bytes(3 * (packet - 2) + 17, 5);  // three full packets and a short one
       const auto raw = fake::packets(payload, packet);
       REQUIRE(raw.size() == payload.size() + 4 * 2);
       // Split the raw stream over two transfers at a packet boundary.
@@ -231,7 +234,8 @@ TEST_CASE("usb: a disconnect mid-transfer is a clean error", "[usb]") {
   std::uint8_t buf[16];
   CHECK_THROWS_WITH(t->read(buf, sizeof buf, milliseconds(500)),
                     Catch::Contains("usb:0403:6015:LPU0001: device disconnected while receiving"));
-  CHECK_THROWS_WITH(t->read(buf, sizeof buf, milliseconds(10)), Catch::Contains("device was disconnected"));
+  CHECK_THROWS_WITH(t->read(buf, sizeof buf, milliseconds(10)),
+                    Catch::Contains("device was disconnected"));
   CHECK(u->state->released.empty());  // nothing to release on a vanished device
 
   auto u2 = std::make_shared<fake::FakeUsb>();
@@ -239,14 +243,16 @@ TEST_CASE("usb: a disconnect mid-transfer is a clean error", "[usb]") {
   auto t2 = open_fake(u2);
   u2->state->out_rc = kErrNoDevice;
   u2->state->out_limit = 3;
-  CHECK_THROWS_WITH(t2->write(buf, sizeof buf), Catch::Contains("device disconnected while sending 13 bytes"));
+  CHECK_THROWS_WITH(t2->write(buf, sizeof buf),
+                    Catch::Contains("device disconnected while sending 13 bytes"));
 
   // Other transfer errors name the libusb error.
   auto u3 = std::make_shared<fake::FakeUsb>();
   u3->devices = {fake::ft231x()};
   auto t3 = open_fake(u3);
   u3->state->in_script.push_back({kErrIo, {}});
-  CHECK_THROWS_WITH(t3->read(buf, sizeof buf, milliseconds(100)), Catch::Contains("LIBUSB_ERROR_IO"));
+  CHECK_THROWS_WITH(t3->read(buf, sizeof buf, milliseconds(100)),
+                    Catch::Contains("LIBUSB_ERROR_IO"));
 }
 
 TEST_CASE("usb: a FrameDevice over a high-speed bridge (512-byte packets)", "[usb]") {
@@ -260,7 +266,9 @@ TEST_CASE("usb: a FrameDevice over a high-speed bridge (512-byte packets)", "[us
   lpu::driver::FrameDevice d(open_fake(u), &cfg);
   CHECK(d.config().id == cfg.id);
   const auto data = seq_bytes(10000, 3);
-  d.write_mem(lpu::Space::sram, 0, 16000, std::vector<std::uint8_t>(data.begin(), data.begin() + 9600));
-  CHECK(d.read_mem(lpu::Space::sram, 0, 16000, 9600) == std::vector<std::uint8_t>(data.begin(), data.begin() + 9600));
+  d.write_mem(lpu::Space::sram, 0, 16000,
+              std::vector<std::uint8_t>(data.begin(), data.begin() + 9600));
+  CHECK(d.read_mem(lpu::Space::sram, 0, 16000, 9600) ==
+        std::vector<std::uint8_t>(data.begin(), data.begin() + 9600));
   CHECK(d.name() == "usb");
 }

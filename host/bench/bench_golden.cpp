@@ -35,10 +35,10 @@ int main(int argc, char** argv) {
       best = std::min(best, std::chrono::duration<double>(t1 - t0).count());
     }
     const double cycles = static_cast<double>(r.cycles);
-    std::printf("{\"name\": \"golden.cycles_per_s\", \"value\": %.0f}\n", cycles / best);
-    std::printf("{\"name\": \"golden.gemm_256.mxu_utilization\", \"value\": %.4f}\n",
+    std::printf("{\"name\": \"golden.cycles_per_s\", \"value\": %.0f, \"unit\": \"cycles/s\"}\n", cycles / best);
+    std::printf("{\"name\": \"golden.gemm_256.mxu_utilization\", \"value\": %.4f, \"unit\": \"ratio\"}\n",
                 static_cast<double>(r.counter(lpu::gen::Counter::mxu_busy)) / cycles);
-    std::printf("{\"name\": \"golden.gemm_256.cycles\", \"value\": %llu}\n", static_cast<unsigned long long>(r.cycles));
+    std::printf("{\"name\": \"golden.gemm_256.cycles\", \"value\": %llu, \"unit\": \"cycles\"}\n", static_cast<unsigned long long>(r.cycles));
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lpu_bench_golden: %s\n", e.what());

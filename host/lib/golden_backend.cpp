@@ -34,8 +34,8 @@ void GoldenBackend::join_worker() {
   if (worker_.joinable()) worker_.join();
 }
 
-void GoldenBackend::write_mem(proto::MemSpace s, std::uint32_t bank, std::uint32_t addr, const std::uint8_t* data,
-                              std::size_t n) {
+void GoldenBackend::write_mem(proto::MemSpace s, std::uint32_t bank, std::uint32_t addr,
+                              const std::uint8_t* data, std::size_t n) {
   if (s == proto::MemSpace::imem) {
     for (std::size_t i = 0; i < n / 8; ++i) imem_.at(addr + i) = proto::get_u64(data + 8 * i);
     return;
@@ -43,8 +43,8 @@ void GoldenBackend::write_mem(proto::MemSpace s, std::uint32_t bank, std::uint32
   model_.write_mem(static_cast<Space>(s), bank, addr, std::vector<std::uint8_t>(data, data + n));
 }
 
-void GoldenBackend::read_mem(proto::MemSpace s, std::uint32_t bank, std::uint32_t addr, std::uint8_t* out,
-                             std::size_t n) {
+void GoldenBackend::read_mem(proto::MemSpace s, std::uint32_t bank, std::uint32_t addr,
+                             std::uint8_t* out, std::size_t n) {
   if (s == proto::MemSpace::imem) {
     for (std::size_t i = 0; i < n / 8; ++i) {
       const std::uint64_t w = imem_.at(addr + i);
@@ -57,7 +57,8 @@ void GoldenBackend::read_mem(proto::MemSpace s, std::uint32_t bank, std::uint32_
 }
 
 void GoldenBackend::set_program_len(std::uint32_t n) {
-  if (n > cfg_.imem_depth) throw Error("golden backend: program length " + std::to_string(n) + " > imem_depth");
+  if (n > cfg_.imem_depth)
+    throw Error("golden backend: program length " + std::to_string(n) + " > imem_depth");
   prog_len_ = n;
 }
 
@@ -103,7 +104,8 @@ ChipStatus GoldenBackend::poll() {
   if (!running_) return status_;
   std::uint64_t paced = std::numeric_limits<std::uint64_t>::max();
   if (opt_.clock_hz != 0) {
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     paced = static_cast<std::uint64_t>(s * opt_.clock_hz);
   }
   if (model_done_) {

@@ -601,7 +601,7 @@ void parse_data(const Reader& r, const SectionEntry& s, Program& p) {
     if (len == 0) r.fail_at(f + " length", off + 12, "empty segment");
     seg.bytes.assign(r.at(body), r.at(body) + len);
     try {
-      detail::segment_pieces_in(seg, p.req, "segment");
+      detail::segment_pieces_in(seg, p.req, where(seg.space, seg.bank, seg.addr));
     } catch (const Error& e) {
       r.fail_at(f, off, e.what());
     }

@@ -22,8 +22,8 @@ std::string hex8(unsigned v) {
 
 void need_size(const std::vector<std::uint8_t>& p, std::size_t n, const char* what) {
   if (p.size() != n) {
-    throw Error(std::string(what) + ": payload has " + std::to_string(p.size()) + " bytes, expected " +
-                std::to_string(n));
+    throw Error(std::string(what) + ": payload has " + std::to_string(p.size()) +
+                " bytes, expected " + std::to_string(n));
   }
 }
 
@@ -33,56 +33,89 @@ bool is_request_cmd(std::uint8_t cmd) { return cmd >= 0x01 && cmd <= 0x09; }
 
 std::string_view cmd_name(std::uint8_t cmd) {
   switch (cmd & 0x7F) {
-    case 0x01: return "INFO";
-    case 0x02: return "WRITE_MEM";
-    case 0x03: return "READ_MEM";
-    case 0x04: return "SET_PROGRAM_LEN";
-    case 0x05: return "RUN";
-    case 0x06: return "STATUS";
-    case 0x07: return "COUNTERS";
-    case 0x08: return "RESET";
-    case 0x09: return "ABORT";
-    default: return "unknown command";
+    case 0x01:
+      return "INFO";
+    case 0x02:
+      return "WRITE_MEM";
+    case 0x03:
+      return "READ_MEM";
+    case 0x04:
+      return "SET_PROGRAM_LEN";
+    case 0x05:
+      return "RUN";
+    case 0x06:
+      return "STATUS";
+    case 0x07:
+      return "COUNTERS";
+    case 0x08:
+      return "RESET";
+    case 0x09:
+      return "ABORT";
+    default:
+      return "unknown command";
   }
 }
 
 std::string_view status_name(Status s) {
   switch (s) {
-    case Status::ok: return "OK";
-    case Status::bad_crc: return "BAD_CRC";
-    case Status::bad_length: return "BAD_LENGTH";
-    case Status::unknown_command: return "UNKNOWN_COMMAND";
-    case Status::bad_address: return "BAD_ADDRESS";
-    case Status::busy: return "BUSY";
-    case Status::bad_argument: return "BAD_ARGUMENT";
-    case Status::device_error: return "DEVICE_ERROR";
+    case Status::ok:
+      return "OK";
+    case Status::bad_crc:
+      return "BAD_CRC";
+    case Status::bad_length:
+      return "BAD_LENGTH";
+    case Status::unknown_command:
+      return "UNKNOWN_COMMAND";
+    case Status::bad_address:
+      return "BAD_ADDRESS";
+    case Status::busy:
+      return "BUSY";
+    case Status::bad_argument:
+      return "BAD_ARGUMENT";
+    case Status::device_error:
+      return "DEVICE_ERROR";
   }
   return "unknown status";
 }
 
 std::string_view err_field_name(ErrField f) {
   switch (f) {
-    case ErrField::none: return "none";
-    case ErrField::space: return "space";
-    case ErrField::bank: return "bank";
-    case ErrField::addr: return "addr";
-    case ErrField::length: return "length";
-    case ErrField::command: return "command";
-    case ErrField::header: return "header";
-    case ErrField::payload: return "payload";
-    case ErrField::reserved: return "reserved";
-    case ErrField::prog_len: return "prog_len";
-    case ErrField::frame: return "frame";
+    case ErrField::none:
+      return "none";
+    case ErrField::space:
+      return "space";
+    case ErrField::bank:
+      return "bank";
+    case ErrField::addr:
+      return "addr";
+    case ErrField::length:
+      return "length";
+    case ErrField::command:
+      return "command";
+    case ErrField::header:
+      return "header";
+    case ErrField::payload:
+      return "payload";
+    case ErrField::reserved:
+      return "reserved";
+    case ErrField::prog_len:
+      return "prog_len";
+    case ErrField::frame:
+      return "frame";
   }
   return "unknown field";
 }
 
 std::string_view mem_space_name(MemSpace s) {
   switch (s) {
-    case MemSpace::sram: return "SRAM";
-    case MemSpace::acc: return "ACC";
-    case MemSpace::lut: return "LUT";
-    case MemSpace::imem: return "IMEM";
+    case MemSpace::sram:
+      return "SRAM";
+    case MemSpace::acc:
+      return "ACC";
+    case MemSpace::lut:
+      return "LUT";
+    case MemSpace::imem:
+      return "IMEM";
   }
   return "unknown space";
 }
@@ -104,10 +137,14 @@ std::size_t mem_banks(MemSpace s, const Config& cfg) {
 
 std::string_view chip_state_name(ChipState s) {
   switch (s) {
-    case ChipState::idle: return "idle";
-    case ChipState::running: return "running";
-    case ChipState::done: return "done";
-    case ChipState::error: return "error";
+    case ChipState::idle:
+      return "idle";
+    case ChipState::running:
+      return "running";
+    case ChipState::done:
+      return "done";
+    case ChipState::error:
+      return "error";
   }
   return "unknown state";
 }
@@ -124,21 +161,25 @@ void put_u32(std::vector<std::uint8_t>& v, std::uint32_t x) {
 void put_u64(std::vector<std::uint8_t>& v, std::uint64_t x) {
   for (int i = 0; i < 8; ++i) v.push_back(static_cast<std::uint8_t>(x >> (8 * i)));
 }
-std::uint16_t get_u16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] | (p[1] << 8)); }
+std::uint16_t get_u16(const std::uint8_t* p) {
+  return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
+}
 std::uint32_t get_u32(const std::uint8_t* p) {
   return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8) |
          (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
 }
 std::uint64_t get_u64(const std::uint8_t* p) {
-  return static_cast<std::uint64_t>(get_u32(p)) | (static_cast<std::uint64_t>(get_u32(p + 4)) << 32);
+  return static_cast<std::uint64_t>(get_u32(p)) |
+         (static_cast<std::uint64_t>(get_u32(p + 4)) << 32);
 }
 
 // ---- frames -------------------------------------------------------------------------------
 
 std::vector<std::uint8_t> encode_frame(const Frame& f) {
   if (f.payload.size() > kMaxPayload) {
-    throw Error("frame " + std::string(cmd_name(f.cmd)) + ": payload of " + std::to_string(f.payload.size()) +
-                " bytes exceeds the maximum " + std::to_string(kMaxPayload));
+    throw Error("frame " + std::string(cmd_name(f.cmd)) + ": payload of " +
+                std::to_string(f.payload.size()) + " bytes exceeds the maximum " +
+                std::to_string(kMaxPayload));
   }
   std::vector<std::uint8_t> out;
   out.reserve(kHeaderBytes + f.payload.size() + kCrcBytes);
@@ -155,7 +196,8 @@ std::vector<std::uint8_t> encode_frame(const Frame& f) {
   return out;
 }
 
-FrameDecoder::FrameDecoder(std::size_t max_payload) : max_payload_(std::min(max_payload, kMaxPayload)) {
+FrameDecoder::FrameDecoder(std::size_t max_payload)
+    : max_payload_(std::min(max_payload, kMaxPayload)) {
   buf_.reserve(2 * kMaxFrame);
 }
 
@@ -307,12 +349,13 @@ InfoPayload InfoPayload::decode(const std::vector<std::uint8_t>& p) {
 
 const Config& InfoPayload::check_config() const {
   if (proto_major != kProtoMajor) {
-    throw Error("device speaks host protocol " + std::to_string(proto_major) + "." + std::to_string(proto_minor) +
-                ", this host speaks " + std::to_string(kProtoMajor) + "." + std::to_string(kProtoMinor));
+    throw Error("device speaks host protocol " + std::to_string(proto_major) + "." +
+                std::to_string(proto_minor) + ", this host speaks " + std::to_string(kProtoMajor) +
+                "." + std::to_string(kProtoMinor));
   }
   if (isa_version != gen::kIsaVersion) {
-    throw Error("device implements ISA version " + std::to_string(isa_version) + ", this host ISA version " +
-                std::to_string(gen::kIsaVersion));
+    throw Error("device implements ISA version " + std::to_string(isa_version) +
+                ", this host ISA version " + std::to_string(gen::kIsaVersion));
   }
   const Config* cfg = nullptr;
   std::string known;
@@ -320,11 +363,13 @@ const Config& InfoPayload::check_config() const {
     if (c.id == config_id) cfg = &c;
     known += (known.empty() ? "" : ", ") + std::string(c.name) + "=" + std::to_string(c.id);
   }
-  if (!cfg) throw Error("device reports unknown configuration id " + std::to_string(config_id) + " (known: " + known + ")");
+  if (!cfg)
+    throw Error("device reports unknown configuration id " + std::to_string(config_id) +
+                " (known: " + known + ")");
   auto same = [&](const char* what, std::uint64_t dev, std::uint64_t host) {
     if (dev != host) {
-      throw Error("device reports configuration '" + std::string(cfg->name) + "' but " + what + " " +
-                  std::to_string(dev) + " (expected " + std::to_string(host) + ")");
+      throw Error("device reports configuration '" + std::string(cfg->name) + "' but " + what +
+                  " " + std::to_string(dev) + " (expected " + std::to_string(host) + ")");
     }
   };
   same("lanes", lanes, cfg->lanes);
@@ -337,8 +382,9 @@ const Config& InfoPayload::check_config() const {
   same("sregs", sregs, cfg->sregs);
   same("num_counters", num_counters, gen::kNumCounters);
   if (max_data < kMinMaxData || max_data > kMaxData || (max_data & (max_data - 1)) != 0) {
-    throw Error("device reports max_data " + std::to_string(max_data) + " (must be a power of two in " +
-                std::to_string(kMinMaxData) + ".." + std::to_string(kMaxData) + ")");
+    throw Error("device reports max_data " + std::to_string(max_data) +
+                " (must be a power of two in " + std::to_string(kMinMaxData) + ".." +
+                std::to_string(kMaxData) + ")");
   }
   return *cfg;
 }
@@ -404,10 +450,13 @@ std::vector<std::uint8_t> encode_counters(const CounterArray& c) {
 }
 
 CounterArray decode_counters(const std::vector<std::uint8_t>& p) {
-  if (p.size() < 8) throw Error("COUNTERS response: payload has " + std::to_string(p.size()) + " bytes, expected >= 8");
+  if (p.size() < 8)
+    throw Error("COUNTERS response: payload has " + std::to_string(p.size()) +
+                " bytes, expected >= 8");
   const unsigned n = get_u16(p.data());
   if (n != gen::kNumCounters) {
-    throw Error("COUNTERS response: " + std::to_string(n) + " counters, expected " + std::to_string(gen::kNumCounters));
+    throw Error("COUNTERS response: " + std::to_string(n) + " counters, expected " +
+                std::to_string(gen::kNumCounters));
   }
   need_size(p, 8 + 8 * static_cast<std::size_t>(n), "COUNTERS response");
   CounterArray c{};
@@ -430,7 +479,8 @@ std::vector<std::uint8_t> ErrorPayload::encode() const {
 ErrorPayload ErrorPayload::decode(const std::vector<std::uint8_t>& p) {
   ErrorPayload e;
   if (p.size() < kBytes) return e;
-  e.field = p[0] <= static_cast<std::uint8_t>(ErrField::frame) ? static_cast<ErrField>(p[0]) : ErrField::none;
+  e.field = p[0] <= static_cast<std::uint8_t>(ErrField::frame) ? static_cast<ErrField>(p[0])
+                                                               : ErrField::none;
   e.value = get_u32(&p[4]);
   e.limit = get_u32(&p[8]);
   return e;
@@ -440,10 +490,15 @@ std::string describe_error(std::uint8_t cmd, Status s, const ErrorPayload& e) {
   std::string m = std::string(cmd_name(cmd)) + ": " + std::string(status_name(s));
   switch (s) {
     case Status::bad_crc:
-      m += " (frame CRC received " + std::to_string(e.value) + ", computed " + std::to_string(e.limit) + ")";
+      m += " (frame CRC received " + std::to_string(e.value) + ", computed " +
+           std::to_string(e.limit) + ")";
       break;
-    case Status::unknown_command: m += " " + hex8(e.value); break;
-    case Status::busy: m += " (a run is in progress; memory and program are accessible only while idle)"; break;
+    case Status::unknown_command:
+      m += " " + hex8(e.value);
+      break;
+    case Status::busy:
+      m += " (a run is in progress; memory and program are accessible only while idle)";
+      break;
     case Status::bad_length:
     case Status::bad_address:
     case Status::bad_argument:
@@ -453,12 +508,14 @@ std::string describe_error(std::uint8_t cmd, Status s, const ErrorPayload& e) {
       } else if (e.field == ErrField::payload) {
         m += " bytes (expected " + std::to_string(e.limit) + ")";
       } else if (e.field == ErrField::length) {
-        m += " bytes (limit " + std::to_string(e.limit) + "; a whole number of units inside the bank)";
+        m += " bytes (limit " + std::to_string(e.limit) +
+             "; a whole number of units inside the bank)";
       } else {
         m += " (limit " + std::to_string(e.limit) + ")";
       }
       break;
-    default: break;
+    default:
+      break;
   }
   return m;
 }

@@ -44,9 +44,12 @@ std::uint32_t u32(std::size_t v) { return static_cast<std::uint32_t>(v); }
 // Expected request payload size; WRITE_MEM's is checked separately (8 + data).
 std::size_t request_payload(Cmd c) {
   switch (c) {
-    case Cmd::read_mem: return proto::kMemHeaderBytes + 4;
-    case Cmd::set_program_len: return 4;
-    default: return 0;
+    case Cmd::read_mem:
+      return proto::kMemHeaderBytes + 4;
+    case Cmd::set_program_len:
+      return 4;
+    default:
+      return 0;
   }
 }
 
@@ -82,10 +85,12 @@ Frame ProtocolServer::handle(const proto::FrameDecoder::Event& ev) {
   Frame resp;
   switch (ev.kind) {
     case proto::FrameDecoder::Event::Kind::bad_length:
-      resp = error_response(ev.frame, {Status::bad_length, ErrField::length, ev.len, u32(dec_.max_payload())});
+      resp = error_response(
+          ev.frame, {Status::bad_length, ErrField::length, ev.len, u32(dec_.max_payload())});
       break;
     case proto::FrameDecoder::Event::Kind::bad_crc:
-      resp = error_response(ev.frame, {Status::bad_crc, ErrField::frame, ev.received_crc, ev.computed_crc});
+      resp = error_response(ev.frame,
+                            {Status::bad_crc, ErrField::frame, ev.received_crc, ev.computed_crc});
       break;
     case proto::FrameDecoder::Event::Kind::frame:
       resp = execute(ev.frame);
@@ -96,7 +101,8 @@ Frame ProtocolServer::handle(const proto::FrameDecoder::Event& ev) {
 }
 
 Frame ProtocolServer::execute(const Frame& req) {
-  if (!proto::is_request_cmd(req.cmd)) return error_response(req, {Status::unknown_command, ErrField::command, req.cmd, 0});
+  if (!proto::is_request_cmd(req.cmd))
+    return error_response(req, {Status::unknown_command, ErrField::command, req.cmd, 0});
   if (req.status != 0 || req.flags != 0) {
     return error_response(req, {Status::bad_argument, ErrField::header,
                                 static_cast<std::uint32_t>(req.status | (req.flags << 8)), 0});
@@ -105,17 +111,20 @@ Frame ProtocolServer::execute(const Frame& req) {
   const auto& p = req.payload;
   if (cmd == Cmd::write_mem) {
     if (p.size() < proto::kMemHeaderBytes) {
-      return error_response(req, {Status::bad_length, ErrField::payload, u32(p.size()), u32(proto::kMemHeaderBytes)});
+      return error_response(
+          req, {Status::bad_length, ErrField::payload, u32(p.size()), u32(proto::kMemHeaderBytes)});
     }
   } else if (p.size() != request_payload(cmd)) {
-    return error_response(req, {Status::bad_length, ErrField::payload, u32(p.size()), u32(request_payload(cmd))});
+    return error_response(
+        req, {Status::bad_length, ErrField::payload, u32(p.size()), u32(request_payload(cmd))});
   }
 
   const Config& cfg = be_.config();
   try {
     const ChipStatus st = be_.poll();
     if (needs_idle(cmd) && st.state == proto::ChipState::running) {
-      return error_response(req, {Status::busy, ErrField::command, req.cmd, static_cast<std::uint32_t>(st.state)});
+      return error_response(
+          req, {Status::busy, ErrField::command, req.cmd, static_cast<std::uint32_t>(st.state)});
     }
     Frame r = response_to(req);
     switch (cmd) {
@@ -130,28 +139,35 @@ Frame ProtocolServer::execute(const Frame& req) {
       case Cmd::write_mem:
       case Cmd::read_mem: {
         if (p[2] != 0 || p[3] != 0) {
-          return error_response(req, {Status::bad_argument, ErrField::reserved, proto::get_u16(&p[2]), 0});
+          return error_response(
+              req, {Status::bad_argument, ErrField::reserved, proto::get_u16(&p[2]), 0});
         }
         if (p[0] >= proto::kNumMemSpaces) {
-          return error_response(req, {Status::bad_address, ErrField::space, p[0], proto::kNumMemSpaces});
+          return error_response(req,
+                                {Status::bad_address, ErrField::space, p[0], proto::kNumMemSpaces});
         }
         const auto space = static_cast<MemSpace>(p[0]);
         const std::uint32_t bank = p[1];
         const std::uint32_t addr = proto::get_u32(&p[4]);
-        const std::size_t n = cmd == Cmd::write_mem ? p.size() - proto::kMemHeaderBytes : proto::get_u32(&p[8]);
+        const std::size_t n =
+            cmd == Cmd::write_mem ? p.size() - proto::kMemHeaderBytes : proto::get_u32(&p[8]);
         const std::size_t unit = proto::mem_unit_bytes(space, cfg);
         const std::size_t depth = proto::mem_depth(space, cfg);
         const std::size_t banks = proto::mem_banks(space, cfg);
-        if (bank >= banks) return error_response(req, {Status::bad_address, ErrField::bank, bank, u32(banks)});
-        if (addr >= depth) return error_response(req, {Status::bad_address, ErrField::addr, addr, u32(depth)});
+        if (bank >= banks)
+          return error_response(req, {Status::bad_address, ErrField::bank, bank, u32(banks)});
+        if (addr >= depth)
+          return error_response(req, {Status::bad_address, ErrField::addr, addr, u32(depth)});
         if (n == 0 || n % unit != 0) {
           return error_response(req, {Status::bad_address, ErrField::length, u32(n), u32(unit)});
         }
         if (n > be_.max_data()) {
-          return error_response(req, {Status::bad_address, ErrField::length, u32(n), u32(be_.max_data())});
+          return error_response(
+              req, {Status::bad_address, ErrField::length, u32(n), u32(be_.max_data())});
         }
         if (n / unit > depth - addr) {
-          return error_response(req, {Status::bad_address, ErrField::length, u32(n), u32((depth - addr) * unit)});
+          return error_response(
+              req, {Status::bad_address, ErrField::length, u32(n), u32((depth - addr) * unit)});
         }
         if (cmd == Cmd::write_mem) {
           be_.write_mem(space, bank, addr, p.data() + proto::kMemHeaderBytes, n);
@@ -163,7 +179,8 @@ Frame ProtocolServer::execute(const Frame& req) {
       }
       case Cmd::set_program_len: {
         const std::uint32_t n = proto::get_u32(p.data());
-        if (n > cfg.imem_depth) return error_response(req, {Status::bad_address, ErrField::prog_len, n, cfg.imem_depth});
+        if (n > cfg.imem_depth)
+          return error_response(req, {Status::bad_address, ErrField::prog_len, n, cfg.imem_depth});
         be_.set_program_len(n);
         return r;
       }

@@ -84,7 +84,7 @@ module lpu_mxu_array #(
     if (p == 0) begin : gen_load_first
       assign row_load = wld_en_i;  // row 0 takes part in every step
     end else begin : gen_load_rest
-      assign row_load = wld_en_i && (32'(wld_step_i) > p);
+      assign row_load = wld_en_i && (32'(wld_step_i) >= p);
     end
     for (genvar j = 0; j < Lanes; j++) begin : gen_col
       lpu_mxu_pe #(

@@ -83,10 +83,8 @@ module lpu_vxu_lut #(
   assign host_bank = bank_of(host_addr_i);
 
   for (genvar c = 0; c < Copies; c++) begin : gen_copy
-    // Per port of this copy: read index, bank select of the last read, and the read data
-    // of every bank.
+    // Per port of this copy: read index and the read data of every bank.
     logic [LutPorts*Aw-1:0]    ridx;
-    logic [LutPorts*Bw-1:0]    sel_q;
     logic [LutPorts*NB*16-1:0] rdata;
 
     for (genvar p = 0; p < LutPorts; p++) begin : gen_port
@@ -97,11 +95,12 @@ module lpu_vxu_lut #(
       end else begin : gen_lane_rd
         assign ridx[p*Aw +: Aw] = rd_idx_i[Lane*Aw +: Aw];
       end
-      always_ff @(posedge clk_i) begin
-        sel_q[p*Bw +: Bw] <= bank_of(ridx[p*Aw +: Aw]);
-      end
       if (NB > 1) begin : gen_sel
-        assign rd_data_o[Lane*16 +: 16] = rdata[(p*NB + 32'(sel_q[p*Bw +: Bw]))*16 +: 16];
+        logic [Bw-1:0] sel_q;  // bank of the last read
+        always_ff @(posedge clk_i) begin
+          sel_q <= bank_of(ridx[p*Aw +: Aw]);
+        end
+        assign rd_data_o[Lane*16 +: 16] = rdata[(p*NB + 32'(sel_q))*16 +: 16];
       end else begin : gen_nosel
         assign rd_data_o[Lane*16 +: 16] = rdata[p*16 +: 16];
       end

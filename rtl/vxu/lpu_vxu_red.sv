@@ -40,7 +40,7 @@ module lpu_vxu_red #(
   endfunction
 
   // Stage 1: in-place pairwise trees inside each aligned group of Group lanes.
-  logic [31:0] tree1 [Lanes];
+  logic [Lanes-1:0][31:0] tree1;
   always_comb begin
     for (int unsigned l = 0; l < Lanes; l++) tree1[l] = a_i[l*32 +: 32];
     for (int unsigned step = 1; step < Group; step = step * 2) begin
@@ -50,7 +50,7 @@ module lpu_vxu_red #(
     end
   end
 
-  logic [31:0] part_q [Parts];
+  logic [Parts-1:0][31:0] part_q;
   logic [1:0]  kind_q;
   always_ff @(posedge clk_i) begin
     for (int unsigned g = 0; g < Parts; g++) part_q[g] <= tree1[g*Group];
@@ -58,7 +58,7 @@ module lpu_vxu_red #(
   end
 
   // Stage 2: tree over the partials.
-  logic [31:0] tree2 [Parts];
+  logic [Parts-1:0][31:0] tree2;
   always_comb begin
     for (int unsigned g = 0; g < Parts; g++) tree2[g] = part_q[g];
     for (int unsigned step = 1; step < Parts; step = step * 2) begin

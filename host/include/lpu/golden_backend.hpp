@@ -37,8 +37,8 @@ class GoldenBackend : public ChipBackend {
   std::uint32_t features() const override;
   std::uint32_t clock_hz() const override { return opt_.clock_hz; }
 
-  void write_mem(proto::MemSpace s, std::uint32_t bank, std::uint32_t addr, const std::uint8_t* data,
-                 std::size_t n) override;
+  void write_mem(proto::MemSpace s, std::uint32_t bank, std::uint32_t addr,
+                 const std::uint8_t* data, std::size_t n) override;
   void read_mem(proto::MemSpace s, std::uint32_t bank, std::uint32_t addr, std::uint8_t* out,
                 std::size_t n) override;
   void set_program_len(std::uint32_t n) override;
@@ -63,10 +63,10 @@ class GoldenBackend : public ChipBackend {
 
   mutable std::mutex m_;  // guards everything below
   std::thread worker_;
-  bool running_ = false;      // a run was started and has not been finalised
-  bool model_done_ = false;   // the worker has finished with the model
+  bool running_ = false;     // a run was started and has not been finalised
+  bool model_done_ = false;  // the worker has finished with the model
   bool abort_req_ = false;
-  RunResult result_;          // the worker's result (valid when model_done_)
+  RunResult result_;  // the worker's result (valid when model_done_)
   std::string note_;
   std::chrono::steady_clock::time_point started_;
   ChipStatus status_;

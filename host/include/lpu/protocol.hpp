@@ -19,12 +19,12 @@ inline constexpr std::uint8_t kSync0 = 0xA5;
 inline constexpr std::uint8_t kSync1 = 0x5A;
 inline constexpr std::size_t kHeaderBytes = 12;
 inline constexpr std::size_t kCrcBytes = 4;
-inline constexpr std::size_t kMaxData = 4096;           // data bytes per memory request
-inline constexpr std::size_t kMemHeaderBytes = 8;       // space, bank, reserved, addr
+inline constexpr std::size_t kMaxData = 4096;      // data bytes per memory request
+inline constexpr std::size_t kMemHeaderBytes = 8;  // space, bank, reserved, addr
 inline constexpr std::size_t kMaxPayload = kMaxData + kMemHeaderBytes;
 inline constexpr std::size_t kMaxFrame = kHeaderBytes + kMaxPayload + kCrcBytes;
-inline constexpr std::size_t kMinMaxData = 256;         // smallest max_data a device may advertise
-inline constexpr unsigned kGapTimeoutMs = 100;          // T_GAP
+inline constexpr std::size_t kMinMaxData = 256;  // smallest max_data a device may advertise
+inline constexpr unsigned kGapTimeoutMs = 100;   // T_GAP
 inline constexpr std::uint16_t kProtoMajor = 1;
 inline constexpr std::uint16_t kProtoMinor = 0;
 inline constexpr std::uint8_t kResponseBit = 0x80;
@@ -112,10 +112,10 @@ class FrameDecoder {
       bad_length,  // the header was good but len exceeds the bound: frame.cmd/seq valid
     };
     Kind kind = Kind::frame;
-    Frame frame;                    // payload only for Kind::frame
-    std::uint16_t len = 0;          // the header's len
-    std::uint32_t received_crc = 0; // bad_crc: the fcrc in the frame
-    std::uint32_t computed_crc = 0; // bad_crc: the CRC of the bytes received
+    Frame frame;                     // payload only for Kind::frame
+    std::uint16_t len = 0;           // the header's len
+    std::uint32_t received_crc = 0;  // bad_crc: the fcrc in the frame
+    std::uint32_t computed_crc = 0;  // bad_crc: the CRC of the bytes received
   };
 
   // `max_payload`: the bound on len (a device: its max_data + 8; a host: kMaxPayload).
@@ -186,8 +186,8 @@ struct MemRequest {
   MemSpace space = MemSpace::sram;
   std::uint8_t bank = 0;
   std::uint32_t addr = 0;
-  std::uint32_t nbytes = 0;           // READ_MEM
-  std::vector<std::uint8_t> data;     // WRITE_MEM
+  std::uint32_t nbytes = 0;        // READ_MEM
+  std::vector<std::uint8_t> data;  // WRITE_MEM
 
   std::vector<std::uint8_t> encode_write() const;
   std::vector<std::uint8_t> encode_read() const;

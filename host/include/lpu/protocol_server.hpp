@@ -40,10 +40,10 @@ class ChipBackend {
   virtual std::size_t max_data() const { return proto::kMaxData; }
 
   // `n` bytes = whole units of `s` from (bank, addr), inside one bank (container byte order).
-  virtual void write_mem(proto::MemSpace s, std::uint32_t bank, std::uint32_t addr, const std::uint8_t* data,
-                         std::size_t n) = 0;
-  virtual void read_mem(proto::MemSpace s, std::uint32_t bank, std::uint32_t addr, std::uint8_t* out,
-                        std::size_t n) = 0;
+  virtual void write_mem(proto::MemSpace s, std::uint32_t bank, std::uint32_t addr,
+                         const std::uint8_t* data, std::size_t n) = 0;
+  virtual void read_mem(proto::MemSpace s, std::uint32_t bank, std::uint32_t addr,
+                        std::uint8_t* out, std::size_t n) = 0;
   virtual void set_program_len(std::uint32_t n) = 0;  // n <= imem_depth
   virtual std::uint32_t program_len() const = 0;
 

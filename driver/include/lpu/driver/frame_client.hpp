@@ -44,7 +44,8 @@ class FrameClient {
   // Sends `cmd` with `payload` and returns the payload of the OK response. Throws
   // ProtocolError for an error response, ResponseLost (repeatable = false) or lpu::Error
   // after the retries are used up, and lpu::Error from the transport when the link is gone.
-  std::vector<std::uint8_t> call(proto::Cmd cmd, const std::vector<std::uint8_t>& payload, bool repeatable = true);
+  std::vector<std::uint8_t> call(proto::Cmd cmd, const std::vector<std::uint8_t>& payload,
+                                 bool repeatable = true);
 
   // Silence for T_GAP + 50 ms, then discard everything received (docs "Timeouts").
   void resync();

@@ -24,7 +24,8 @@ class Transport {
   virtual void write(const std::uint8_t* data, std::size_t n) = 0;
   // Waits up to `timeout` for data; returns the number of bytes read (1..cap), or 0 when
   // nothing arrived in time. Throws lpu::Error when the link is gone.
-  virtual std::size_t read(std::uint8_t* buf, std::size_t cap, std::chrono::milliseconds timeout) = 0;
+  virtual std::size_t read(std::uint8_t* buf, std::size_t cap,
+                           std::chrono::milliseconds timeout) = 0;
   // Releases the link; further reads and writes throw. Idempotent.
   virtual void close() = 0;
   // "tcp://127.0.0.1:5555", "usb:0403:6015:SERIAL", "golden" (for messages).

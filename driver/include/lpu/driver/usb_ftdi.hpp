@@ -51,10 +51,12 @@ class UsbHandle {
   virtual int claim_interface(int iface) = 0;
   virtual int release_interface(int iface) = 0;
   // A vendor OUT control request with no data (bmRequestType 0x40).
-  virtual int control_out(std::uint8_t request, std::uint16_t value, std::uint16_t index, unsigned timeout_ms) = 0;
+  virtual int control_out(std::uint8_t request, std::uint16_t value, std::uint16_t index,
+                          unsigned timeout_ms) = 0;
   // A bulk transfer. `transferred` is valid for every return code (a timeout may still
   // have moved data).
-  virtual int bulk(std::uint8_t endpoint, std::uint8_t* data, int length, int* transferred, unsigned timeout_ms) = 0;
+  virtual int bulk(std::uint8_t endpoint, std::uint8_t* data, int length, int* transferred,
+                   unsigned timeout_ms) = 0;
   // wMaxPacketSize of the endpoint (64 full speed, 512 high speed), or an error code.
   virtual int max_packet_size(std::uint8_t endpoint) = 0;
 };
@@ -91,7 +93,7 @@ FtdiBaud ftdi_baud_divisor(unsigned baud, bool hispeed, std::uint8_t port);
 struct FtdiOptions {
   std::uint16_t vid = 0;  // 0: look for both known bridges
   std::uint16_t pid = 0;
-  std::string serial;     // empty: any
+  std::string serial;  // empty: any
   unsigned baud = 3000000;
   std::uint8_t latency_ms = 1;
   char port = 0;  // 'A' or 'B'; 0: A on FT231X, B on FT2232H (the iCEBreaker's UART)
