@@ -7,6 +7,7 @@ rtl/core/lpu_loop_stack.sv
 rtl/core/lpu_perf_counters.sv
 rtl/core/lpu_seq.sv
 rtl/vxu/lpu_vregfile.sv
+rtl/vxu/lpu_vxu_lane.sv
 rtl/vxu/lpu_vxu_alu.sv
 rtl/vxu/lpu_vxu_mul.sv
 rtl/vxu/lpu_vxu_red.sv

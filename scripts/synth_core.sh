@@ -5,6 +5,7 @@
 #
 # TOP defaults to lpu_core, CfgId to 2 (base) for ecp5 and 1 (tiny) for ice40. Reads the
 # file list rtl/lpu.f. The hierarchy is kept (-noflatten) so the report is per block.
+# iCE40 runs with -dsp -spram like scripts/synth.sh (SB_MAC16 multipliers, SPRAM banks).
 # Note: the YoWASP build of Yosys 0.70 exits silently inside `abc9` (the WebAssembly ABC
 # terminates the process), so this script runs the vendor flow up to LUT mapping and maps
 # LUTs with classic `abc -lut 4` instead; the numbers are within a few percent of abc9's.
@@ -34,11 +35,15 @@ if [ "$arch" = ecp5 ]; then
         check -latchonly -assert; techmap -map +/lattice/latches_map.v; abc -lut 4; clean;
         synth_lattice -family ecp5 -noflatten -top $top -run map_cells:check"
 else
-  flow="synth_ice40 -noflatten -top $top -run begin:map_luts;
+  flow="synth_ice40 -noflatten -dsp -spram -top $top -run begin:map_luts;
         check -latchonly -assert; techmap -map +/ice40/latches_map.v; abc -dress -lut 4;
         ice40_wrapcarry -unwrap; techmap -map +/ice40/ff_map.v; clean; opt_lut -tech ice40;
-        synth_ice40 -noflatten -top $top -run map_cells:check"
+        synth_ice40 -noflatten -dsp -spram -top $top -run map_cells:check"
 fi
 "$YOSYS" -l "$log" -p "read_verilog -sv -DSYNTHESIS $files; $param hierarchy -top $top;
-  $flow; tee -o $rel_out/${top}_${arch}_stat.txt stat" >/dev/null
-cat "$rel_out/${top}_${arch}_stat.txt"
+  $flow; tee -q -o $rel_out/${top}_${arch}.stat.json stat -json -top $top" >/dev/null
+# Per-block table with the project's report script (LUT/FF/DSP/BRAM against the device).
+cfgname=$([ "$arch" = ecp5 ] && echo base || echo tiny)
+python3 scripts/synth_report.py build "$rel_out/${top}_${arch}.stat.json" "$arch" "$cfgname" "$top" 0 "$log" \
+  "$rel_out/${top}_${arch}.json"
+python3 scripts/synth_report.py table "$rel_out/${top}_${arch}.json"

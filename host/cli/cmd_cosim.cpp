@@ -28,7 +28,7 @@ int run_cosim(const std::vector<std::string>& args) {
                                   {"save-dir", 'd', lpu::cli::OptKind::value, "where failing programs go"},
                                   {"error-rate", 0, lpu::cli::OptKind::value, "percent of error programs"},
                                   {"max-instrs", 0, lpu::cli::OptKind::value, "program size"},
-                                  {"no-memcmp", 0, lpu::cli::OptKind::flag, "skip the final memory read-back"},
+                                  {"full-memcmp-every", 0, lpu::cli::OptKind::value, "full memory compare period"},
                                   {"keep-going", 'k', lpu::cli::OptKind::flag, "do not stop at the first failure"},
                                   {"verbose", 'v', lpu::cli::OptKind::flag, "one line per program"},
                               });
@@ -51,7 +51,7 @@ int run_cosim(const std::vector<std::string>& args) {
   throw lpu::Error("this lpu was built without the RTL models (configure with -DLPU_BUILD_RTL=ON)");
 #else
   lpu::CosimOptions copt;
-  copt.compare_memories = !opt.flag("no-memcmp");
+  const std::uint64_t full_every = opt.uint_or("full-memcmp-every", 10);
   lpu::CoreSim rtl(cfg);
   std::map<std::string, unsigned> outcomes;
   unsigned failures = 0;
@@ -60,6 +60,7 @@ int run_cosim(const std::vector<std::string>& args) {
   for (std::uint64_t i = 0; i < count; ++i) {
     const std::uint64_t seed = seed0 + i;
     const auto rp = lpu::random_program(cfg, seed, ropt);
+    copt.memories = (full_every != 0 && i % full_every == 0) ? lpu::MemCompare::full : lpu::MemCompare::touched;
     const auto rep = lpu::cosim_program(rtl, rp.program, copt);
     cycles += rep.golden.cycles;
     events += rep.trace_events;
@@ -109,7 +110,8 @@ LPU_COMMAND(cosim, "co-simulate random programs on the RTL core and the golden m
             "  -d, --save-dir D     directory for failing programs (default .)\n"
             "      --error-rate P   percent of programs that provoke an error (default 20)\n"
             "      --max-instrs N   upper bound of the program size (default 160)\n"
-            "      --no-memcmp      skip the final read-back of all memories\n"
+            "      --full-memcmp-every N  read back all memories after every Nth program (default\n"
+            "                       10; 0: never); the others compare the words they wrote\n"
             "  -k, --keep-going     continue after a mismatch\n"
             "  -v, --verbose        one line per program\n",
             run_cosim);

@@ -278,6 +278,8 @@ module lpu_core #(
     wr_valid[WrRecv] = 1'b0;
   end
 
+  logic [3:0] sram_num_rd;
+
   // rd_valid_o of the SRAM is not needed: every reader knows when its data returns. The
   // link-send read port has no reader yet.
   logic [NumRd-1:0] unused_rd_valid;
@@ -308,7 +310,7 @@ module lpu_core #(
     .wr_data_i     (wr_data),
     .wr_err_addr_o (wr_err_addr),
     .wr_err_conf_o (wr_err_conf),
-    .num_rd_o      (ev_sram_rd),
+    .num_rd_o      (sram_num_rd),
     .num_wr_o      (ev_sram_wr)
   );
 
@@ -520,6 +522,10 @@ module lpu_core #(
   assign ev_mxu_row  = mxu_act_valid && !rd_err_addr[RdAct] && !rd_err_conf[RdAct];
   assign ev_mxu_wrow = mxu_w_valid && !rd_err_addr[RdW] && !rd_err_conf[RdW];
   assign ev_acc_wr   = acc_wr;
+  // A lutld word that raised lut_addr is suppressed as a whole: its SRAM read still takes the
+  // port (and can conflict) but is not counted, as in the golden model.
+  assign ev_sram_rd  = sram_num_rd - {3'd0, running && vxu_err && rd_valid[RdVec] &&
+                                            !rd_err_addr[RdVec] && !rd_err_conf[RdVec]};
 
   // ---------------------------------------------------------------------------------------
   // Host responses: every request is answered in the next cycle.
@@ -563,7 +569,7 @@ module lpu_core #(
       end
       SpSreg: begin
         rsp_data_d = 64'(seq_sreg_rdata);
-        rsp_err_d  = host_we_i || host_addr_i >= 32'(SRegs);
+        rsp_err_d  = host_we_i || running || host_addr_i >= 32'(SRegs);
       end
       default: rsp_err_d = 1'b1;
     endcase

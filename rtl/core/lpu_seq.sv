@@ -134,7 +134,10 @@ module lpu_seq #(
   logic [31:0] sreg_d [SRegs];
   logic [31:0] ra_val, rb_val;
 
-  assign ra_val = (f_ra == 4'd0) ? 32'd0 : sreg_q[f_ra];
+  // The host's register read shares read port A while the chip is not running (no issue).
+  logic [3:0] ra_idx;
+  assign ra_idx = running ? f_ra : sreg_sel_i;
+  assign ra_val = (ra_idx == 4'd0) ? 32'd0 : sreg_q[ra_idx];
   assign rb_val = (f_rb == 4'd0) ? 32'd0 : sreg_q[f_rb];
 
   // ---------------------------------------------------------------------------------------
@@ -318,7 +321,7 @@ module lpu_seq #(
     end
   end
 
-  assign sreg_rdata_o = (sreg_sel_i == 4'd0) ? 32'd0 : sreg_q[sreg_sel_i];
+  assign sreg_rdata_o = ra_val;  // meaningful while not running
 
   // ---------------------------------------------------------------------------------------
   // Next state.

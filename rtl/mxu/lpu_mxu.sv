@@ -13,7 +13,10 @@ module lpu_mxu #(
   parameter int unsigned MxuLat      = 35,
   parameter int unsigned MlwBusy     = 16,
   parameter int unsigned MlwReady    = 17,
-  parameter int unsigned WbufRelease = 18
+  parameter int unsigned WbufRelease = 18,
+  // Implementation choice, not architecture: PE rows that use DSP multipliers (the rest use
+  // LUTs). Set by the board/synthesis top to fit the device (docs/mxu.md "Resources").
+  parameter int unsigned DspRows     = Lanes
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
@@ -320,7 +323,8 @@ module lpu_mxu #(
   logic [Lanes*32-1:0] y;
 
   lpu_mxu_array #(
-    .Lanes(Lanes)
+    .Lanes  (Lanes),
+    .DspRows(DspRows)
   ) u_array (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),

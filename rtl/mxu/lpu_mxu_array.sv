@@ -12,9 +12,12 @@
 // holds weight row L-1-p. PE row p changes first at step p, i.e. the load follows the
 // wavefront of the last activation row down the array (the wbuf_release argument).
 //
+// PE rows 0..DspRows-1 multiply with DSP blocks, the others with LUTs (lpu_mxu_pe UseDsp).
+//
 // Fixed-latency datapath: no valid/ready. en_i low freezes the data path (not the loads).
 module lpu_mxu_array #(
-  parameter int unsigned Lanes = 16
+  parameter int unsigned Lanes   = 16,
+  parameter int unsigned DspRows = Lanes
 ) (
   input  logic                       clk_i,
   input  logic                       rst_ni,
@@ -88,7 +91,8 @@ module lpu_mxu_array #(
     end
     for (genvar j = 0; j < Lanes; j++) begin : gen_col
       lpu_mxu_pe #(
-        .PsumW(PsumW)
+        .PsumW (PsumW),
+        .UseDsp(p < DspRows)
       ) u_pe (
         .clk_i    (clk_i),
         .rst_ni   (rst_ni),

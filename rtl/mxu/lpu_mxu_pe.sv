@@ -8,9 +8,14 @@
 // Weight loading shifts the selected buffer down the column: w[wld_buf_i] <= w_i. It is not
 // gated by en_i (a weight row already read from SRAM still lands when the chip stops).
 //
+// UseDsp selects how the int8 x int8 product is built: `*` (synthesis maps it to a DSP
+// multiplier) or an explicit shift-and-add of partial products (always LUTs), so that an
+// array larger than the device's DSP count can put some rows in LUTs (lpu_mxu DspRows).
+//
 // Fixed-latency datapath: no valid/ready.
 module lpu_mxu_pe #(
-  parameter int unsigned PsumW = 20
+  parameter int unsigned PsumW  = 20,
+  parameter bit          UseDsp = 1'b1
 ) (
   input  logic             clk_i,
   input  logic             rst_ni,
@@ -37,9 +42,26 @@ module lpu_mxu_pe #(
   logic signed [7:0]  w_use;
   logic signed [15:0] prod;
 
+  if (UseDsp) begin : gen_mul_dsp
+    assign prod = $signed(a_i) * w_use;
+  end else begin : gen_mul_lut
+    // Two's complement w = -w[7]*2^7 + sum_{k<7} w[k]*2^k: add the shifted activation for
+    // every set bit, subtract it for the sign bit (exact in 16 bits).
+    logic signed [15:0] a_ext;
+    logic signed [15:0] acc;
+    assign a_ext = {{8{a_i[7]}}, a_i};
+    always_comb begin
+      acc = '0;
+      for (int unsigned k = 0; k < 7; k++) begin
+        if (w_use[k]) acc = acc + (a_ext <<< k);
+      end
+      if (w_use[7]) acc = acc - (a_ext <<< 7);
+    end
+    assign prod = acc;
+  end
+
   always_comb begin
     w_use  = sel_i ? w1_q : w0_q;
-    prod   = $signed(a_i) * w_use;
     a_d    = en_i ? a_i : a_q;
     sel_d  = en_i ? sel_i : sel_q;
     // PsumW bits hold every partial sum exactly (see lpu_mxu_array), so this never wraps.

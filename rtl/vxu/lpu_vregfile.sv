@@ -2,8 +2,10 @@
 // read ports. Each read port has its own copy of the storage (one write, one read port per
 // copy), which is the shape of distributed RAM (ECP5 TRELLIS_DPR16X4 for 16 registers);
 // small configurations fall back to flip-flops. The storage is not reset; a VRegs-bit valid
-// vector is, and a register never written since reset reads as zero. Reads see the state at
-// the start of the cycle: a write at the end of cycle c is visible from cycle c+1.
+// vector is: rvalid_*_o is low for a register never written since reset, whose value is
+// zero (the user applies that where it is cheapest, e.g. as a flip-flop synchronous reset).
+// Reads see the state at the start of the cycle: a write at the end of cycle c is visible
+// from cycle c+1.
 module lpu_vregfile #(
   parameter int unsigned VRegs = lpu_isa_pkg::CFG_BASE_VREGS,
   parameter int unsigned Width = lpu_isa_pkg::CFG_BASE_LANES * 32,
@@ -15,9 +17,11 @@ module lpu_vregfile #(
   input  logic [Aw-1:0]    waddr_i,
   input  logic [Width-1:0] wdata_i,
   input  logic [Aw-1:0]    raddr_a_i,
-  output logic [Width-1:0] rdata_a_o,
+  output logic [Width-1:0] rdata_a_o,   // raw storage: meaningful only with rvalid_a_o
+  output logic             rvalid_a_o,
   input  logic [Aw-1:0]    raddr_b_i,
-  output logic [Width-1:0] rdata_b_o
+  output logic [Width-1:0] rdata_b_o,
+  output logic             rvalid_b_o
 );
 
   logic [Width-1:0] mem_a [VRegs];
@@ -43,7 +47,9 @@ module lpu_vregfile #(
     else         valid_q <= valid_d;
   end
 
-  assign rdata_a_o = valid_q[raddr_a_i] ? mem_a[raddr_a_i] : '0;
-  assign rdata_b_o = valid_q[raddr_b_i] ? mem_b[raddr_b_i] : '0;
+  assign rdata_a_o  = mem_a[raddr_a_i];
+  assign rvalid_a_o = valid_q[raddr_a_i];
+  assign rdata_b_o  = mem_b[raddr_b_i];
+  assign rvalid_b_o = valid_q[raddr_b_i];
 
 endmodule

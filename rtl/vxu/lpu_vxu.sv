@@ -139,7 +139,8 @@ module lpu_vxu #(
   logic          rf_we;
   logic [Vw-1:0] rf_waddr;
   logic [W-1:0]  rf_wdata;
-  logic [W-1:0]  va, vb;
+  logic [W-1:0]  va, vb;          // raw register-file data
+  logic          va_ok, vb_ok;    // low: the register was never written (reads as zero)
 
   lpu_vregfile #(
     .VRegs(VRegs),
@@ -151,29 +152,38 @@ module lpu_vxu #(
     .waddr_i  (rf_waddr),
     .wdata_i  (rf_wdata),
     .raddr_a_i(c_store ? f_rd[Vw-1:0] : f_ra[Vw-1:0]),  // stores read vs from rd
-    .rdata_a_o(va),
-    .raddr_b_i(f_rb[Vw-1:0]),
-    .rdata_b_o(vb)
+    .rdata_a_o (va),
+    .rvalid_a_o(va_ok),
+    .raddr_b_i (f_rb[Vw-1:0]),
+    .rdata_b_o (vb),
+    .rvalid_b_o(vb_ok)
   );
 
-  logic [31:0] imm_sext;
+  // Operand B; vclamp takes its lower bound sext(imm16) through it. opb_zero: B is a
+  // never-written vector register (applied as the stage-1 register's synchronous reset).
+  logic [31:0]  imm_sext;
   logic [W-1:0] opb;
+  logic         opb_zero;
   assign imm_sext = 32'(signed'(f_imm16));
 
   always_comb begin
-    case (f_bmode)
-      2'd1:    opb = {Lanes{iss_rb_val_i}};
-      2'd2:    opb = {Lanes{imm_sext}};
-      default: opb = vb;
-    endcase
+    opb      = vb;
+    opb_zero = !vb_ok;
+    if (op == lpu_isa_pkg::OP_VCLAMP || f_bmode == 2'd2) begin
+      opb      = {Lanes{imm_sext}};
+      opb_zero = 1'b0;
+    end else if (f_bmode == 2'd1) begin
+      opb      = {Lanes{iss_rb_val_i}};
+      opb_zero = 1'b0;
+    end
   end
 
   // Lane selected by sh: vext's V[ra][sh], vgather's V[rb][sh].
   logic [Lw-1:0] sh_lane;
   logic [31:0]   gather_off;
   assign sh_lane    = f_sh[Lw-1:0];
-  assign gather_off = vb[32*sh_lane +: 32];
-  assign vext_val_o = va[32*sh_lane +: 32];
+  assign gather_off = vb_ok ? vb[32*sh_lane +: 32] : 32'h0;
+  assign vext_val_o = va_ok ? va[32*sh_lane +: 32] : 32'h0;
 
   // Effective address R[ra] + sext(imm16) (+ V[rb][sh] for vgather), wrapping, signed.
   logic [31:0] ea;
@@ -181,12 +191,14 @@ module lpu_vxu #(
 
   // Stores: vst saturates each lane to int8, vstb takes byte slice sh[1:0].
   for (genvar l = 0; l < Lanes; l++) begin : gen_store
-    logic signed [31:0] v;
-    logic [7:0]         sat;
-    assign v   = signed'(va[l*32 +: 32]);
-    assign sat = (v > 32'sd127) ? 8'h7f : (v < -32'sd128) ? 8'h80 : v[7:0];
-    assign sram_wr_data_o[l*8 +: 8] = (op == lpu_isa_pkg::OP_VSTB) ? va[l*32 + 8*f_sh[1:0] +: 8]
-                                                                   : sat;
+    logic [31:0] v;
+    logic [7:0]  sat, slice;
+    assign v     = va_ok ? va[l*32 +: 32] : 32'h0;
+    // v > 127: non-negative with a bit above bit 6; v < -128: negative, not all ones above.
+    assign sat   = (!v[31] && v[30:7] != '0) ? 8'h7f :
+                   (v[31] && v[30:7] != '1)  ? 8'h80 : v[7:0];
+    assign slice = v[8*f_sh[1:0] +: 8];
+    assign sram_wr_data_o[l*8 +: 8] = (op == lpu_isa_pkg::OP_VSTB) ? slice : sat;
   end
 
   assign sram_wr_req_o  = issue && c_store;
@@ -321,10 +333,11 @@ module lpu_vxu #(
     end
   end
 
-  // Datapath registers (no reset: qualified by v*_q).
+  // Datapath registers (no reset: qualified by v*_q). A never-written register reads as
+  // zero through the synchronous clear of a1_q / b1_q (free in FPGA flip-flops).
   always_ff @(posedge clk_i) begin
-    a1_q   <= va;
-    b1_q   <= opb;
+    a1_q   <= va_ok ? va : '0;
+    b1_q   <= opb_zero ? '0 : opb;
     sh1_q  <= f_sh;
     imm1_q <= f_imm16;
     hi1_q  <= f_hi16;
@@ -374,12 +387,12 @@ module lpu_vxu #(
   // vlut index: clamp(a + sext(imm16), 0, LutDepth-1), the sum in 33 bits.
   logic [Lanes*LutAw-1:0] lut_idx;
   for (genvar l = 0; l < Lanes; l++) begin : gen_lut_idx
-    logic signed [32:0] sum;
+    logic [32:0] sum;
     assign sum = 33'(signed'(a1_q[l*32 +: 32])) + 33'(signed'(imm1_q));
     always_comb begin
-      if (sum < 33'sd0)                             lut_idx[l*LutAw +: LutAw] = '0;
-      else if (sum > signed'(33'(LutDepth - 1)))    lut_idx[l*LutAw +: LutAw] = LutAw'(LutDepth - 1);
-      else                                          lut_idx[l*LutAw +: LutAw] = sum[LutAw-1:0];
+      if (sum[32])                    lut_idx[l*LutAw +: LutAw] = '0;           // negative
+      else if (sum[31:LutAw] != '0)   lut_idx[l*LutAw +: LutAw] = '1;           // >= LutDepth
+      else                            lut_idx[l*LutAw +: LutAw] = sum[LutAw-1:0];
     end
   end
 

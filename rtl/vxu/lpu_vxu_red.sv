@@ -28,12 +28,15 @@ module lpu_vxu_red #(
   localparam int unsigned Parts = (Lanes >= 4) ? 4 : Lanes;  // partial results after stage 1
   localparam int unsigned Group = Lanes / Parts;
 
+  // One signed compare serves max and min (ties pick either: they are equal).
   function automatic logic [31:0] combine(input logic [1:0] kind, input logic [31:0] x,
                                           input logic [31:0] y);
+    logic        x_gt;
     logic [31:0] r;
+    x_gt = signed'(x) > signed'(y);
     case (kind)
-      KIND_MAX: r = (signed'(x) > signed'(y)) ? x : y;
-      KIND_MIN: r = (signed'(x) < signed'(y)) ? x : y;
+      KIND_MAX: r = x_gt ? x : y;
+      KIND_MIN: r = x_gt ? y : x;
       default:  r = x + y;  // KIND_SUM
     endcase
     combine = r;

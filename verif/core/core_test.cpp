@@ -85,7 +85,7 @@ TEST_CASE("vector load, add, store: results and cycles", "[core]") {
     sim.load_code({li(1, 10), I(Op::vld, {{Field::rd, 1}, {Field::ra, 1}, {Field::bank, 0}, {Field::stride, 3}}),
                    I(Op::vld, {{Field::rd, 2}, {Field::ra, 1}, {Field::bank, 1}, {Field::imm16, 7}}), nop(3),
                    I(Op::vadd, {{Field::rd, 3}, {Field::ra, 1}, {Field::rb, 2}}), nop(3),
-                   I(Op::vst, {{Field::rd, 3}, {Field::ra, 0}, {Field::bank, 2}, {Field::imm16, 30}}), halt()});
+                   I(Op::vst, {{Field::rd, 3}, {Field::ra, 0}, {Field::bank, 2 % cfg.banks}, {Field::imm16, 30}}), halt()});
     REQUIRE(cfg.vlat == 4);
     const auto r = sim.run();
     CHECK(r.error == lpu::ErrorCode::none);
@@ -96,7 +96,7 @@ TEST_CASE("vector load, add, store: results and cycles", "[core]") {
     CHECK(r.counter(lpu::gen::Counter::sram_writes) == 1);
     CHECK(r.counter(lpu::gen::Counter::vxu_ops) == 4);
     CHECK(sim.sreg(1) == 13);
-    const auto out = sim.read_mem(lpu::Space::sram, 2, 30, L);
+    const auto out = sim.read_mem(lpu::Space::sram, 2 % cfg.banks, 30, L);
     for (unsigned l = 0; l < L; ++l) {
       const int s = static_cast<std::int8_t>(x[l]) + static_cast<std::int8_t>(y[l]);
       const int sat = s < -128 ? -128 : (s > 127 ? 127 : s);
@@ -210,4 +210,50 @@ TEST_CASE("co-simulation smoke test against the golden model", "[core][cosim]") 
       CHECK(rep.trace_events > 0);
     }
   }
+}
+
+TEST_CASE("co-simulation reports a difference and where it is", "[core][cosim]") {
+  // The checker itself must be able to fail: inject faults into the RTL side only.
+  const auto& cfg = lpu::config_by_name("tiny");
+  lpu::CoreSim sim(cfg);
+  lpu::Program p;
+  p.req = lpu::requirements_for(cfg);
+  // Load word 3 of bank 0 (initialised to 5s), add 1, store it to word 9; halt.
+  p.code = {I(Op::vld, {{Field::rd, 1}, {Field::bank, 0}, {Field::imm16, 3}}), nop(4),
+            I(Op::vadd, {{Field::rd, 2}, {Field::ra, 1}, {Field::bmode, 2}, {Field::imm16, 1}}), nop(4),
+            I(Op::vst, {{Field::rd, 2}, {Field::bank, 1}, {Field::imm16, 9}}), halt()};
+  lpu::Segment seg;
+  seg.space = lpu::Space::sram;
+  seg.addr = 3;
+  seg.bytes.assign(cfg.lanes, 5);
+  p.data.push_back(seg);
+
+  REQUIRE(lpu::cosim_program(sim, p).ok);
+
+  lpu::CosimOptions changed_data;
+  changed_data.rtl_fault = [&](lpu::CoreSim& s) { s.write_mem(lpu::Space::sram, 0, 3, std::vector<std::uint8_t>(cfg.lanes, 6)); };
+  auto rep = lpu::cosim_program(sim, p, changed_data);
+  CHECK_FALSE(rep.ok);
+  INFO(rep.mismatch);
+  CHECK(rep.mismatch.find("vreg_write v1") != std::string::npos);
+  CHECK(rep.mismatch.find("cycle 3") != std::string::npos);  // write-back of the vld at 0
+
+  lpu::CosimOptions changed_code;
+  changed_code.rtl_fault = [&](lpu::CoreSim& s) {
+    auto code = p.code;
+    code[4] = I(Op::vst, {{Field::rd, 2}, {Field::bank, 1}, {Field::imm16, 10}});
+    s.load_code(code);
+  };
+  rep = lpu::cosim_program(sim, p, changed_code);
+  CHECK_FALSE(rep.ok);
+  CHECK(rep.mismatch.find("sram_write bank 1 addr") != std::string::npos);
+
+  lpu::CosimOptions stray_word;  // a word the program never touches: only a memory compare sees it
+  stray_word.rtl_fault = [&](lpu::CoreSim& s) { s.write_mem(lpu::Space::sram, 1, 100, std::vector<std::uint8_t>(cfg.lanes, 1)); };
+  stray_word.memories = lpu::MemCompare::full;
+  rep = lpu::cosim_program(sim, p, stray_word);
+  CHECK_FALSE(rep.ok);
+  CHECK(rep.mismatch.find("final sram differs at bank 1 addr 100") != std::string::npos);
+  stray_word.memories = lpu::MemCompare::touched;
+  CHECK(lpu::cosim_program(sim, p, stray_word).ok);
 }

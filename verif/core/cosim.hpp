@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "core_sim.hpp"
@@ -16,9 +17,18 @@
 
 namespace lpu {
 
+enum class MemCompare {
+  none,     // registers, trace and results only
+  touched,  // every word/entry the program wrote (golden trace) or initialised
+  full,     // all of SRAM, ACC and LUT
+};
+
 struct CosimOptions {
   std::uint64_t max_cycles = 1ull << 22;
-  bool compare_memories = true;  // read back all of SRAM, ACC and LUT after the run
+  MemCompare memories = MemCompare::full;
+  // Test hook: applied to the RTL after loading and before the run, to check that a fault
+  // is detected (e.g. a changed memory word). Empty in normal use.
+  std::function<void(CoreSim&)> rtl_fault;
 };
 
 struct CosimReport {

@@ -1,0 +1,45 @@
+// Lane operations of the vector pipeline, combinational (stage t+1): vrot, vshift, vbcast.
+//
+//   vrot   vd[l] = va[(l + imm16) mod Lanes]   (non-negative modulus)
+//   vshift vd[l] = va[l + imm16] if 0 <= l + imm16 < Lanes, else 0
+//   vbcast vd[l] = va[lane]
+//
+// vrot and vshift share one barrel rotator (log2(Lanes) stages of 2:1 multiplexers, cheaper
+// than a Lanes:1 multiplexer per lane); vshift then zeroes the lanes whose source is outside
+// the vector. vbcast selects one lane once and broadcasts it.
+module lpu_vxu_lane #(
+  parameter int unsigned Lanes = lpu_isa_pkg::CFG_BASE_LANES,
+  localparam int unsigned Lw = $clog2(Lanes)
+) (
+  input  logic [Lanes*32-1:0] a_i,
+  input  logic [15:0]         imm16_i,
+  input  logic [Lw-1:0]       lane_i,
+  output logic [Lanes*32-1:0] rot_o,     // vrot
+  output logic [Lanes*32-1:0] shift_o,   // vshift
+  output logic [31:0]         bcast_o    // vbcast: the selected lane (to be broadcast)
+);
+
+  // Rotate by k = imm16 mod Lanes (two's complement low bits: non-negative modulus).
+  logic [Lw-1:0] k;
+  assign k = imm16_i[Lw-1:0];
+
+  always_comb begin
+    rot_o = a_i;
+    for (int unsigned s = 0; s < Lw; s++) begin
+      // Lane l takes lane (l + 2^s) mod Lanes when bit s of k is set.
+      if (k[s]) rot_o = (rot_o >> ((1 << s) * 32)) | (rot_o << ((Lanes - (1 << s)) * 32));
+    end
+  end
+
+  // vshift: lane l is kept when 0 <= l + imm16 < Lanes.
+  logic signed [16:0] imm_s;
+  assign imm_s = 17'(signed'(imm16_i));
+  for (genvar l = 0; l < Lanes; l++) begin : gen_mask
+    logic keep;
+    assign keep = (imm_s >= -signed'(17'(l))) && (imm_s < signed'(17'(Lanes - l)));
+    assign shift_o[l*32 +: 32] = keep ? rot_o[l*32 +: 32] : 32'h0;
+  end
+
+  assign bcast_o = a_i[32*lane_i +: 32];
+
+endmodule
