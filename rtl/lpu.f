@@ -21,3 +21,9 @@ rtl/mxu/lpu_mxu_array.sv
 rtl/mxu/lpu_mxu_acc.sv
 rtl/mxu/lpu_mxu.sv
 rtl/core/lpu_core.sv
+// Host interface (docs/host-if.md): UART, CRC, frame parser and command engine, and lpu_top.
+rtl/host/lpu_crc32.sv
+rtl/host/lpu_uart_rx.sv
+rtl/host/lpu_uart_tx.sv
+rtl/host/lpu_host_if.sv
+rtl/host/lpu_top.sv

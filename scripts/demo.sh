@@ -4,7 +4,8 @@
 #
 # Examples live in examples/<name>/: every <prog>.s there is one program. Its tensors are bound
 # by name from its directives:
-#   .input NAME, ...    reads examples/<name>/<prog>_<name>.npy (lower case) when it exists
+#   .input NAME, ...    reads examples/<name>/<prog>_<name>.npy or else <name>.npy (<name> in
+#                       lower case) when it exists
 #   .output NAME, ...   is written to build/demo/<name>/<prog>_<name>.npy and summarised
 #   .predicted_cycles   makes the run fail unless the cycle count equals it (--expect-cycles)
 # Optional <prog>.args beside the program: more `lpu run` arguments (whitespace-separated,
@@ -73,12 +74,18 @@ for src in "${progs[@]}"; do
   fi
 
   args=(run "$out/$prog.lpu" --device golden --perf)
-  grep -Eq '^\s*\.predicted_cycles\s+[0-9]' "$src" && args+=(--expect-cycles)
+  predicted="$(sed -nE 's/^\s*\.predicted_cycles\s+([0-9]+).*/\1/p' "$src" | head -n 1)"
+  [[ -n "$predicted" ]] && args+=(--expect-cycles)
   outputs=()
   while read -r dir_kind tname; do
     lower="$(tr '[:upper:]' '[:lower:]' <<<"$tname")"
     if [[ "$dir_kind" == .input ]]; then
-      [[ -f "$dir/${prog}_$lower.npy" ]] && args+=(--input "$tname=$dir/${prog}_$lower.npy")
+      for cand in "$dir/${prog}_$lower.npy" "$dir/$lower.npy"; do
+        if [[ -f "$cand" ]]; then
+          args+=(--input "$tname=$cand")
+          break
+        fi
+      done
     else
       args+=(--output "$tname=$out/${prog}_$lower.npy")
       outputs+=("$tname=$out/${prog}_$lower.npy")
@@ -91,6 +98,7 @@ for src in "${progs[@]}"; do
 
   if (cd "$dir" && "$LPU" "${args[@]}") >"$out/$prog.txt" 2>&1; then
     sed 's/^/   /' "$out/$prog.txt"
+    [[ -n "$predicted" ]] && echo "   the cycle count equals the prediction in the program ($predicted)"
     for o in "${outputs[@]}"; do
       npy_summary "${o%%=*}" "${o#*=}" || true
     done

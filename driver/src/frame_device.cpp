@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "lpu/driver/transport_sim.hpp"
 #include "lpu/error.hpp"
 
 namespace lpu::driver {
@@ -279,13 +280,20 @@ std::unique_ptr<Device> try_open_frame_device(const std::string& uri, const Conf
   if (uri.rfind("tcp://", 0) == 0 || uri == "usb" || uri.rfind("usb:", 0) == 0) {
     return std::make_unique<FrameDevice>(open_transport(uri, topt), cfg, dopt);
   }
+  // sim (helper H): the RTL emulates `cfg` unless the URI names a configuration.
+  if (is_sim_uri(uri)) {
+    TransportOptions t = topt;
+    if (cfg) t.config = cfg;
+    return std::make_unique<FrameDevice>(open_transport(uri, t), cfg, dopt);
+  }
   return nullptr;
 }
 
 std::unique_ptr<Device> open_device(const std::string& uri, const Config& cfg) {
   // golden-frames emulates `cfg`; a board or server is what it is (a program that does not fit
   // it is refused by load()).
-  if (auto d = try_open_frame_device(uri, uri == "golden-frames" ? &cfg : nullptr)) return d;
+  if (auto d = try_open_frame_device(uri, uri == "golden-frames" || is_sim_uri(uri) ? &cfg : nullptr))
+    return d;
   return lpu::open_device(uri, cfg);
 }
 

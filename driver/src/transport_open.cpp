@@ -2,6 +2,7 @@
 #include <cstdlib>
 
 #include "lpu/driver/transport.hpp"
+#include "lpu/driver/transport_sim.hpp"
 #include "lpu/driver/usb_ftdi.hpp"
 #include "lpu/error.hpp"
 
@@ -9,7 +10,8 @@ namespace lpu::driver {
 
 namespace {
 
-constexpr const char* kUriHelp = "golden, tcp://HOST:PORT, usb, usb:VID:PID or usb:VID:PID:SERIAL";
+constexpr const char* kUriHelp =
+    "golden, sim[:config=C][,uart=1], tcp://HOST:PORT, usb, usb:VID:PID or usb:VID:PID:SERIAL";
 
 void split_host_port(const std::string& uri, std::string& host, std::uint16_t& port) {
   const std::string rest = uri.substr(6);  // after "tcp://"
@@ -37,12 +39,23 @@ void split_host_port(const std::string& uri, std::string& host, std::uint16_t& p
 
 bool is_transport_uri(const std::string& uri) {
   return uri == "golden" || uri.rfind("tcp://", 0) == 0 || uri == "usb" ||
-         uri.rfind("usb:", 0) == 0;
+         uri.rfind("usb:", 0) == 0 || is_sim_uri(uri);
 }
 
 std::unique_ptr<Transport> open_transport(const std::string& uri, const TransportOptions& opt) {
   if (uri == "golden")
     return open_golden_transport(opt.config ? *opt.config : default_config(), opt.golden);
+  // ---- sim (helper H): the Verilated lpu_top in process (transport_sim.cpp) ----
+  if (is_sim_uri(uri)) {
+#ifdef LPU_HAVE_SIM_TRANSPORT
+    return open_sim_transport(uri, opt);
+#else
+    throw Error("device '" + uri +
+                "': the sim transport is not in this build (it needs the Verilator models: "
+                "configure with LPU_BUILD_RTL=ON)");
+#endif
+  }
+  // ---- end sim ----
   if (uri.rfind("tcp://", 0) == 0) {
     std::string host;
     std::uint16_t port = 0;

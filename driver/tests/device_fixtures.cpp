@@ -112,14 +112,31 @@ struct UsbFake : Fixture {
   std::shared_ptr<fake::FakeUsb> usb;
 };
 
+#ifdef LPU_HAVE_SIM_TRANSPORT
+// sim (helper H): the Verilated lpu_top (RTL core behind the RTL host interface) in process.
+// The golden backend's options do not apply: the RTL takes its real number of cycles.
+struct Sim : Fixture {
+  Sim(const lpu::Config& cfg, lpu::GoldenBackendOptions, lpu::driver::ClientOptions c) {
+    lpu::driver::TransportOptions t;
+    t.config = &cfg;
+    dev = std::make_unique<FrameDevice>(lpu::driver::open_transport("sim", t), &cfg,
+                                        lpu::driver::FrameDeviceOptions{c});
+  }
+};
+#endif
+
 }  // namespace
 
 std::vector<std::string> kinds() {
 #ifdef LPU_CLI_PATH
-  return {"golden-frames", "tcp", "tcp-cli", "usb-fake"};
+  std::vector<std::string> k = {"golden-frames", "tcp", "tcp-cli", "usb-fake"};
 #else
-  return {"golden-frames", "tcp", "usb-fake"};
+  std::vector<std::string> k = {"golden-frames", "tcp", "usb-fake"};
 #endif
+#ifdef LPU_HAVE_SIM_TRANSPORT
+  k.push_back("sim");
+#endif
+  return k;
 }
 
 std::unique_ptr<Fixture> make(const std::string& kind, const lpu::Config& cfg,
@@ -130,6 +147,9 @@ std::unique_ptr<Fixture> make(const std::string& kind, const lpu::Config& cfg,
   if (kind == "tcp-cli") return std::make_unique<TcpChild>(cfg, gopt, copt);
 #endif
   if (kind == "usb-fake") return std::make_unique<UsbFake>(cfg, gopt, copt);
+#ifdef LPU_HAVE_SIM_TRANSPORT
+  if (kind == "sim") return std::make_unique<Sim>(cfg, gopt, copt);
+#endif
   throw lpu::Error("unknown fixture " + kind);
 }
 

@@ -19,7 +19,8 @@ struct Fixture {
 
 // kind: "golden-frames", "tcp" (TcpServer on a thread, ephemeral loopback port), "tcp-cli"
 // (build/bin/lpu sim-server as a child process; skipped when the CLI is not built), "usb-fake"
-// (the FTDI transport over a fake libusb that loops into a protocol engine).
+// (the FTDI transport over a fake libusb that loops into a protocol engine), "sim" (the
+// Verilated RTL chip, when the build has it).
 std::unique_ptr<Fixture> make(const std::string& kind, const lpu::Config& cfg,
                               lpu::GoldenBackendOptions gopt = {},
                               lpu::driver::ClientOptions copt = {});

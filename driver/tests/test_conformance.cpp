@@ -187,9 +187,11 @@ TEST_CASE("conformance: raw memory round trips in every space, across banks and 
     const auto imem = random_bytes(64 * 8, rng);
     d.write_space(MemSpace::imem, 0, 10, imem.data(), imem.size());
     CHECK(d.read_space(MemSpace::imem, 0, 10, imem.size()) == imem);
-    // Reset: memories of the golden backend are cleared, the program length is 0.
+    // Reset: memories of the golden backend are cleared, the program length is 0. (Hardware
+    // does not clear its RAMs: after a reset they are unspecified, so not for sim.)
     d.reset();
-    CHECK(d.read_space(MemSpace::sram, 5, 100, 64) == std::vector<std::uint8_t>(64, 0));
+    if (kind != "sim")
+      CHECK(d.read_space(MemSpace::sram, 5, 100, 64) == std::vector<std::uint8_t>(64, 0));
     CHECK(d.status().program_len == 0);
   }
 }

@@ -23,12 +23,43 @@ module lpu_vxu_alu #(
   output logic [Lanes*32-1:0] res_o
 );
 
-  // Operation classes, shared by all lanes.
+  // Result sources, decoded once for all lanes (one-hot: the result is an AND-OR of the
+  // selected sources, which maps to fewer LUTs than a wide multiplexer per bit).
   logic sub, left, arith;
-  assign sub   = (op_i == lpu_isa_pkg::OP_VSUB) || (op_i == lpu_isa_pkg::OP_VMIN) ||
-                 (op_i == lpu_isa_pkg::OP_VMAX) || (op_i == lpu_isa_pkg::OP_VCLT) ||
-                 (op_i == lpu_isa_pkg::OP_VCLAMP);
-  assign left  = (op_i == lpu_isa_pkg::OP_VSHL);
+  logic g_sum, g_and, g_or, g_xor, g_sr, g_shl, g_ceq, g_clt, g_min, g_max, g_mov, g_relu;
+  logic g_clamp, g_lid, g_ld8s, g_ld8u, g_acc, g_rot, g_shift, g_bcast;
+  always_comb begin
+    {g_sum, g_and, g_or, g_xor, g_sr, g_shl, g_ceq, g_clt, g_min, g_max, g_mov, g_relu} = '0;
+    {g_clamp, g_lid, g_ld8s, g_ld8u, g_acc, g_rot, g_shift, g_bcast} = '0;
+    case (op_i)
+      lpu_isa_pkg::OP_VLD,
+      lpu_isa_pkg::OP_VGATHER: g_ld8s  = 1'b1;
+      lpu_isa_pkg::OP_VLDU:    g_ld8u  = 1'b1;
+      lpu_isa_pkg::OP_VLDA:    g_acc   = 1'b1;
+      lpu_isa_pkg::OP_VADD,
+      lpu_isa_pkg::OP_VSUB:    g_sum   = 1'b1;
+      lpu_isa_pkg::OP_VMIN:    g_min   = 1'b1;
+      lpu_isa_pkg::OP_VMAX:    g_max   = 1'b1;
+      lpu_isa_pkg::OP_VAND:    g_and   = 1'b1;
+      lpu_isa_pkg::OP_VOR:     g_or    = 1'b1;
+      lpu_isa_pkg::OP_VXOR:    g_xor   = 1'b1;
+      lpu_isa_pkg::OP_VSHL:    g_shl   = 1'b1;
+      lpu_isa_pkg::OP_VSRA,
+      lpu_isa_pkg::OP_VSRL:    g_sr    = 1'b1;
+      lpu_isa_pkg::OP_VCEQ:    g_ceq   = 1'b1;
+      lpu_isa_pkg::OP_VCLT:    g_clt   = 1'b1;
+      lpu_isa_pkg::OP_VMOV:    g_mov   = 1'b1;
+      lpu_isa_pkg::OP_VRELU:   g_relu  = 1'b1;
+      lpu_isa_pkg::OP_VCLAMP:  g_clamp = 1'b1;
+      lpu_isa_pkg::OP_VLID:    g_lid   = 1'b1;
+      lpu_isa_pkg::OP_VROT:    g_rot   = 1'b1;
+      lpu_isa_pkg::OP_VSHIFT:  g_shift = 1'b1;
+      lpu_isa_pkg::OP_VBCAST:  g_bcast = 1'b1;
+      default: ;
+    endcase
+  end
+  assign sub   = (op_i == lpu_isa_pkg::OP_VSUB) || g_min || g_max || g_clt || g_clamp;
+  assign left  = g_shl;
   assign arith = (op_i == lpu_isa_pkg::OP_VSRA);
 
   // vclamp with imm16 > hi16: every lane is hi16.
@@ -37,7 +68,8 @@ module lpu_vxu_alu #(
   assign clamp_empty = signed'(imm16_i) > signed'(hi16_i);
   assign hi_s        = 32'(signed'(hi16_i));
 
-  logic [Lanes*32-1:0] rot, shifted;
+  logic [Lanes*32-1:0] rot;
+  logic [Lanes-1:0]    keep;
   logic [31:0]         bcast;
   lpu_vxu_lane #(
     .Lanes(Lanes)
@@ -46,7 +78,7 @@ module lpu_vxu_alu #(
     .imm16_i(imm16_i),
     .lane_i (lane_i),
     .rot_o  (rot),
-    .shift_o(shifted),
+    .keep_o (keep),
     .bcast_o(bcast)
   );
 
@@ -69,12 +101,17 @@ module lpu_vxu_alu #(
     assign sum = {a[31], a} + {bx[31], bx} + 33'(sub);
     assign lt  = sum[32];
 
-    // Right shift by b & 31 of a (vsra, vsrl) or of reversed a (vshl, reversed back).
-    logic [31:0] sin, sr;
-    logic [63:0] sext_in;
-    assign sin     = left ? reverse(a) : a;
-    assign sext_in = {{32{arith & a[31]}}, sin};
-    assign sr      = 32'(sext_in >> b[4:0]);
+    // Right shift by b & 31 of a (vsra, vsrl) or of reversed a (vshl, reversed back): five
+    // stages of 2:1 multiplexers, filled with the sign for vsra.
+    logic [31:0] sr;
+    logic        fill;
+    assign fill = arith & a[31];
+    always_comb begin
+      sr = left ? reverse(a) : a;
+      for (int unsigned s = 0; s < 5; s++) begin
+        if (b[s]) sr = (sr >> (1 << s)) | ({32{fill}} << (32 - (1 << s)));
+      end
+    end
 
     // a > hi16 (signed): decided by the high bits unless a fits in 16 bits.
     logic above_hi;
@@ -84,35 +121,35 @@ module lpu_vxu_alu #(
       else                                above_hi = signed'(a[15:0]) > signed'(hi16_i);
     end
 
+    // Per-lane choice among a, b and hi16 for vmin, vmax, vmov, vrelu and vclamp:
+    // vclamp = min(max(a, lo), hi) with b = lo is hi when a > hi or lo > hi, else max(a, lo).
+    logic pick_a, pick_b, pick_hi, clamp_hi;
+    assign clamp_hi = g_clamp && (clamp_empty || above_hi);
+    assign pick_hi  = clamp_hi;
+    assign pick_a   = (g_min && lt) || (g_max && !lt) || (g_relu && !a[31]) ||
+                      (g_clamp && !clamp_hi && !lt);
+    assign pick_b   = (g_min && !lt) || (g_max && lt) || g_mov || (g_clamp && !clamp_hi && lt);
+
+    logic pick_rot;
+    assign pick_rot = g_rot || (g_shift && keep[l]);
+
     always_comb begin
-      res_o[l*32 +: 32] = 32'h0;
-      case (op_i)
-        lpu_isa_pkg::OP_VLD,
-        lpu_isa_pkg::OP_VGATHER: res_o[l*32 +: 32] = 32'(signed'(byte_in));
-        lpu_isa_pkg::OP_VLDU:    res_o[l*32 +: 32] = {24'h0, byte_in};
-        lpu_isa_pkg::OP_VLDA:    res_o[l*32 +: 32] = acc_data_i[l*32 +: 32];
-        lpu_isa_pkg::OP_VADD,
-        lpu_isa_pkg::OP_VSUB:    res_o[l*32 +: 32] = sum[31:0];
-        lpu_isa_pkg::OP_VMIN:    res_o[l*32 +: 32] = lt ? a : b;
-        lpu_isa_pkg::OP_VMAX:    res_o[l*32 +: 32] = lt ? b : a;
-        lpu_isa_pkg::OP_VAND:    res_o[l*32 +: 32] = a & b;
-        lpu_isa_pkg::OP_VOR:     res_o[l*32 +: 32] = a | b;
-        lpu_isa_pkg::OP_VXOR:    res_o[l*32 +: 32] = a ^ b;
-        lpu_isa_pkg::OP_VSHL:    res_o[l*32 +: 32] = reverse(sr);
-        lpu_isa_pkg::OP_VSRA,
-        lpu_isa_pkg::OP_VSRL:    res_o[l*32 +: 32] = sr;
-        lpu_isa_pkg::OP_VCEQ:    res_o[l*32 +: 32] = {31'h0, a == b};
-        lpu_isa_pkg::OP_VCLT:    res_o[l*32 +: 32] = {31'h0, lt};
-        lpu_isa_pkg::OP_VMOV:    res_o[l*32 +: 32] = b;
-        lpu_isa_pkg::OP_VRELU:   res_o[l*32 +: 32] = a[31] ? 32'h0 : a;
-        // min(max(a, lo), hi) with b = lo: hi when a > hi or lo > hi, else max(a, lo).
-        lpu_isa_pkg::OP_VCLAMP:  res_o[l*32 +: 32] = (clamp_empty || above_hi) ? hi_s : (lt ? b : a);
-        lpu_isa_pkg::OP_VLID:    res_o[l*32 +: 32] = 32'(l);
-        lpu_isa_pkg::OP_VROT:    res_o[l*32 +: 32] = rot[l*32 +: 32];
-        lpu_isa_pkg::OP_VSHIFT:  res_o[l*32 +: 32] = shifted[l*32 +: 32];
-        lpu_isa_pkg::OP_VBCAST:  res_o[l*32 +: 32] = bcast;
-        default: ;
-      endcase
+      res_o[l*32 +: 32] = ({32{pick_a}}  & a)
+                        | ({32{pick_b}}  & b)
+                        | ({32{pick_hi}} & hi_s)
+                        | ({32{g_sum}}   & sum[31:0])
+                        | ({32{g_and}}   & (a & b))
+                        | ({32{g_or}}    & (a | b))
+                        | ({32{g_xor}}   & (a ^ b))
+                        | ({32{g_sr}}    & sr)
+                        | ({32{g_shl}}   & reverse(sr))
+                        | ({32{g_ld8s}}  & 32'(signed'(byte_in)))
+                        | ({32{g_ld8u}}  & {24'h0, byte_in})
+                        | ({32{g_acc}}   & acc_data_i[l*32 +: 32])
+                        | ({32{pick_rot}} & rot[l*32 +: 32])
+                        | ({32{g_bcast}} & bcast)
+                        | ({32{g_lid}}   & 32'(l))
+                        | {31'h0, (g_ceq && a == b) || (g_clt && lt)};
     end
   end
 

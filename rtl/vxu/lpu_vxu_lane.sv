@@ -5,8 +5,8 @@
 //   vbcast vd[l] = va[lane]
 //
 // vrot and vshift share one barrel rotator (log2(Lanes) stages of 2:1 multiplexers, cheaper
-// than a Lanes:1 multiplexer per lane); vshift then zeroes the lanes whose source is outside
-// the vector. vbcast selects one lane once and broadcasts it.
+// than a Lanes:1 multiplexer per lane); keep_o tells vshift which lanes keep their rotated
+// value (the others are zero). vbcast selects one lane once; the caller broadcasts it.
 module lpu_vxu_lane #(
   parameter int unsigned Lanes = lpu_isa_pkg::CFG_BASE_LANES,
   localparam int unsigned Lw = $clog2(Lanes)
@@ -14,8 +14,8 @@ module lpu_vxu_lane #(
   input  logic [Lanes*32-1:0] a_i,
   input  logic [15:0]         imm16_i,
   input  logic [Lw-1:0]       lane_i,
-  output logic [Lanes*32-1:0] rot_o,     // vrot
-  output logic [Lanes*32-1:0] shift_o,   // vshift
+  output logic [Lanes*32-1:0] rot_o,     // vrot; vshift where keep_o
+  output logic [Lanes-1:0]    keep_o,    // vshift: 0 <= l + imm16 < Lanes
   output logic [31:0]         bcast_o    // vbcast: the selected lane (to be broadcast)
 );
 
@@ -35,9 +35,7 @@ module lpu_vxu_lane #(
   logic signed [16:0] imm_s;
   assign imm_s = 17'(signed'(imm16_i));
   for (genvar l = 0; l < Lanes; l++) begin : gen_mask
-    logic keep;
-    assign keep = (imm_s >= -signed'(17'(l))) && (imm_s < signed'(17'(Lanes - l)));
-    assign shift_o[l*32 +: 32] = keep ? rot_o[l*32 +: 32] : 32'h0;
+    assign keep_o[l] = (imm_s >= -signed'(17'(l))) && (imm_s < signed'(17'(Lanes - l)));
   end
 
   assign bcast_o = a_i[32*lane_i +: 32];

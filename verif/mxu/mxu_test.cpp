@@ -314,7 +314,7 @@ TEST_CASE("random programs against the spec model, every cycle", "[mxu]") {
   auto& rng = tb.h().rng();
   tb.host_fill([&](unsigned) { Row r; for (auto& x : r) x = static_cast<std::int32_t>(rng()); return r; });
   unsigned n_busy = 0, n_hazard = 0, n_ok = 0;
-  const unsigned issues = L >= 16 ? 1500 : 3000;
+  const unsigned issues = L >= 16 ? 5000 : 10000;
   for (unsigned n = 0; n < issues; ++n) {
     // Aim at the edges of the windows (one cycle early or exactly on time) or anywhere.
     auto& s = tb.spec();
