@@ -363,18 +363,18 @@ module lpu_host_if #(
     endcase
   end
 
-  // A WRITE_MEM unit, right-aligned for the host port.
-  logic [HostW-1:0] unit_in;    // word_q with the buffer byte of this cycle shifted in on top
-  logic [HostW-1:0] unit_wdata;
-
-  assign unit_in = {buf_rdata, word_q[HostW-1:8]};
+  // WRITE_MEM: the next unit is assembled right-aligned in word_q (cleared when StCommit
+  // starts): every buffer byte enters at the unit's top byte while the word shifts down, so
+  // after `unit` bytes the unit fills the low bytes and everything above stays zero.
+  logic [HostW-1:0] unit_in;
 
   always_comb begin
+    unit_in = {8'd0, word_q[HostW-1:8]};
     case (a_space)
-      8'd0:    unit_wdata = unit_in >> (HostW - Lanes * 8);
-      8'd2:    unit_wdata = unit_in >> (HostW - 16);
-      8'd3:    unit_wdata = unit_in >> (HostW - 64);
-      default: unit_wdata = unit_in;
+      8'd0:    unit_in[8*(Lanes-1) +: 8] = buf_rdata;
+      8'd2:    unit_in[8 +: 8]           = buf_rdata;
+      8'd3:    unit_in[56 +: 8]          = buf_rdata;
+      default: unit_in[HostW-8 +: 8]     = buf_rdata;
     endcase
   end
 
@@ -463,7 +463,7 @@ module lpu_host_if #(
     core_space_o = a_space[2:0];
     core_bank_o  = a_bank[3:0];
     core_addr_o  = a_addr + 32'(item_q);
-    core_wdata_o = unit_wdata;
+    core_wdata_o = unit_in;
 
     // Gap timer: runs while part of a frame is held and no byte arrives.
     if (mid_frame_o && !rx_fire) begin
@@ -688,20 +688,20 @@ module lpu_host_if #(
         core_we_o    = 1'b1;
         core_space_o = SpCtrl;
         core_bank_o  = 4'd0;
-        core_wdata_o = '0;
+        // CTRL registers take the low 32 bits; the bits above are not looked at.
         case (cmd_q)
           CmdSetLen: begin
             core_addr_o        = CtrlLen;
             core_wdata_o[31:0] = args_q[31:0];
           end
           CmdRun: begin
-            core_addr_o     = CtrlCmd;
-            core_wdata_o[0] = 1'b1;
-            runs_d          = runs_q + 32'd1;
+            core_addr_o        = CtrlCmd;
+            core_wdata_o[31:0] = 32'd1;
+            runs_d             = runs_q + 32'd1;
           end
           default: begin  // ABORT (ignored by the core when it is not running)
-            core_addr_o     = CtrlCmd;
-            core_wdata_o[1] = 1'b1;
+            core_addr_o        = CtrlCmd;
+            core_wdata_o[31:0] = 32'd2;
           end
         endcase
         state_d = StTx;
@@ -722,7 +722,9 @@ module lpu_host_if #(
         if (fetch_q) begin
           fetch_d = 1'b0;
           left_d  = fbytes_q;
-          word_d  = (fmask_q && cstate_q != 2'd3) ? '0 : core_rdata_i;
+          word_d  = core_rdata_i;
+          // Error fields of a chip that is not in error read as 0 (they are at most 64 bits).
+          if (fmask_q && cstate_q != 2'd3) word_d[63:0] = 64'd0;
           if (fstate_q) cstate_d = core_rdata_i[1:0];
         end else if (left_q == 8'd0 &&
                      (tph_q == TpPay || (tph_q == TpHcrc && rsp_len_q != 16'd0 && item_q == 16'd0))) begin
@@ -806,6 +808,7 @@ module lpu_host_if #(
     end
     if (state_d == StCommit && state_q != StCommit) begin
       item_d = 16'd0;
+      word_d = '0;
     end
   end
 

@@ -8,8 +8,8 @@
 // register-writing instruction has the same latency, so write-backs stay in program order.
 //
 //   stage 0 (t)   decode, register read, operand B, SRAM/ACC request, store, vext value
-//   stage 1 (t+1) SRAM/ACC data, ALU and lane ops, partial products, table index + read,
-//                 reduction part 1
+//   stage 1 (t+1) SRAM/ACC data, ALU and lane ops, partial products (multiplies and
+//                 shifts), table index + read, reduction part 1
 //   stage 2 (t+2) product sum + coarse shift, table data, reduction part 2
 //   stage 3 (t+3) rounding/saturation; write-back (after Vlat-4 delay stages if Vlat > 4)
 //
@@ -443,7 +443,10 @@ module lpu_vxu #(
     case (op3_q)
       lpu_isa_pkg::OP_VMUL,
       lpu_isa_pkg::OP_VMULSH,
-      lpu_isa_pkg::OP_VRQ: wb3_data = mul_res;
+      lpu_isa_pkg::OP_VRQ,
+      lpu_isa_pkg::OP_VSHL,
+      lpu_isa_pkg::OP_VSRA,
+      lpu_isa_pkg::OP_VSRL: wb3_data = mul_res;
       default:             wb3_data = res3_q;
     endcase
   end

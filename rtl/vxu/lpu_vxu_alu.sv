@@ -1,4 +1,6 @@
 // Element-wise operations and loads of the vector pipeline, combinational (stage t+1).
+// (The shifts and multiplies run in lpu_vxu_mul, the table in lpu_vxu_lut, the reductions
+// in lpu_vxu_red.)
 // op_i is the instruction's opcode (lpu_isa_pkg::OP_*); b_i is operand B already resolved
 // from bmode (vector, broadcast scalar or broadcast immediate; for vclamp the caller passes
 // the broadcast lower bound sext(imm16)). Loads format the SRAM or accumulator data that
@@ -6,8 +8,7 @@
 // (multiplies, table, reductions) give 0 here. Arithmetic as in docs/isa.md.
 //
 // Area: per lane one 33-bit adder serves vadd, vsub and the signed compare of vmin, vmax,
-// vclt and vclamp's lower bound; one right shifter serves vsra, vsrl and (on the
-// bit-reversed operand) vshl; vclamp's upper bound is a 16-bit compare.
+// vclt and vclamp's lower bound; vclamp's upper bound is a 16-bit compare.
 module lpu_vxu_alu #(
   parameter int unsigned Lanes = lpu_isa_pkg::CFG_BASE_LANES,
   localparam int unsigned Lw = $clog2(Lanes)
@@ -25,11 +26,11 @@ module lpu_vxu_alu #(
 
   // Result sources, decoded once for all lanes (one-hot: the result is an AND-OR of the
   // selected sources, which maps to fewer LUTs than a wide multiplexer per bit).
-  logic sub, left, arith;
-  logic g_sum, g_and, g_or, g_xor, g_sr, g_shl, g_ceq, g_clt, g_min, g_max, g_mov, g_relu;
+  logic sub;
+  logic g_sum, g_and, g_or, g_xor, g_ceq, g_clt, g_min, g_max, g_mov, g_relu;
   logic g_clamp, g_lid, g_ld8s, g_ld8u, g_acc, g_rot, g_shift, g_bcast;
   always_comb begin
-    {g_sum, g_and, g_or, g_xor, g_sr, g_shl, g_ceq, g_clt, g_min, g_max, g_mov, g_relu} = '0;
+    {g_sum, g_and, g_or, g_xor, g_ceq, g_clt, g_min, g_max, g_mov, g_relu} = '0;
     {g_clamp, g_lid, g_ld8s, g_ld8u, g_acc, g_rot, g_shift, g_bcast} = '0;
     case (op_i)
       lpu_isa_pkg::OP_VLD,
@@ -43,9 +44,6 @@ module lpu_vxu_alu #(
       lpu_isa_pkg::OP_VAND:    g_and   = 1'b1;
       lpu_isa_pkg::OP_VOR:     g_or    = 1'b1;
       lpu_isa_pkg::OP_VXOR:    g_xor   = 1'b1;
-      lpu_isa_pkg::OP_VSHL:    g_shl   = 1'b1;
-      lpu_isa_pkg::OP_VSRA,
-      lpu_isa_pkg::OP_VSRL:    g_sr    = 1'b1;
       lpu_isa_pkg::OP_VCEQ:    g_ceq   = 1'b1;
       lpu_isa_pkg::OP_VCLT:    g_clt   = 1'b1;
       lpu_isa_pkg::OP_VMOV:    g_mov   = 1'b1;
@@ -59,8 +57,6 @@ module lpu_vxu_alu #(
     endcase
   end
   assign sub   = (op_i == lpu_isa_pkg::OP_VSUB) || g_min || g_max || g_clt || g_clamp;
-  assign left  = g_shl;
-  assign arith = (op_i == lpu_isa_pkg::OP_VSRA);
 
   // vclamp with imm16 > hi16: every lane is hi16.
   logic               clamp_empty;
@@ -82,10 +78,6 @@ module lpu_vxu_alu #(
     .bcast_o(bcast)
   );
 
-  function automatic logic [31:0] reverse(input logic [31:0] x);
-    for (int unsigned i = 0; i < 32; i++) reverse[i] = x[31-i];
-  endfunction
-
   for (genvar l = 0; l < Lanes; l++) begin : gen_lane
     logic [31:0] a, b;
     logic [7:0]  byte_in;
@@ -100,18 +92,6 @@ module lpu_vxu_alu #(
     assign bx  = sub ? ~b : b;
     assign sum = {a[31], a} + {bx[31], bx} + 33'(sub);
     assign lt  = sum[32];
-
-    // Right shift by b & 31 of a (vsra, vsrl) or of reversed a (vshl, reversed back): five
-    // stages of 2:1 multiplexers, filled with the sign for vsra.
-    logic [31:0] sr;
-    logic        fill;
-    assign fill = arith & a[31];
-    always_comb begin
-      sr = left ? reverse(a) : a;
-      for (int unsigned s = 0; s < 5; s++) begin
-        if (b[s]) sr = (sr >> (1 << s)) | ({32{fill}} << (32 - (1 << s)));
-      end
-    end
 
     // a > hi16 (signed): decided by the high bits unless a fits in 16 bits.
     logic above_hi;
@@ -141,8 +121,6 @@ module lpu_vxu_alu #(
                         | ({32{g_and}}   & (a & b))
                         | ({32{g_or}}    & (a | b))
                         | ({32{g_xor}}   & (a ^ b))
-                        | ({32{g_sr}}    & sr)
-                        | ({32{g_shl}}   & reverse(sr))
                         | ({32{g_ld8s}}  & 32'(signed'(byte_in)))
                         | ({32{g_ld8u}}  & {24'h0, byte_in})
                         | ({32{g_acc}}   & acc_data_i[l*32 +: 32])

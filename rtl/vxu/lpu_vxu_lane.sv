@@ -31,11 +31,18 @@ module lpu_vxu_lane #(
     end
   end
 
-  // vshift: lane l is kept when 0 <= l + imm16 < Lanes.
-  logic signed [16:0] imm_s;
-  assign imm_s = 17'(signed'(imm16_i));
+  // vshift: lane l is kept when 0 <= l + imm16 < Lanes. With imm16 in [0, Lanes) that is
+  // low + l < Lanes (no carry out of the low bits); with imm16 in [-Lanes, 0), where
+  // low = imm16 + Lanes, it is low + l >= Lanes (carry); otherwise never.
+  logic          small_pos, small_neg;
+  logic [Lw-1:0] low;
+  assign small_pos = (imm16_i[15:Lw] == '0);
+  assign small_neg = (imm16_i[15:Lw] == '1);
+  assign low       = imm16_i[Lw-1:0];
   for (genvar l = 0; l < Lanes; l++) begin : gen_mask
-    assign keep_o[l] = (imm_s >= -signed'(17'(l))) && (imm_s < signed'(17'(Lanes - l)));
+    logic [Lw:0] pos;
+    assign pos       = {1'b0, low} + (Lw+1)'(l);
+    assign keep_o[l] = small_pos ? !pos[Lw] : (small_neg && pos[Lw]);
   end
 
   assign bcast_o = a_i[32*lane_i +: 32];

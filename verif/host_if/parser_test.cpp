@@ -357,12 +357,14 @@ class Requests {
         break;
       case 9:  // more than max_data (READ_MEM only can say so)
         f.cmd = static_cast<std::uint8_t>(Cmd::read_mem);
-        n = kMaxData * (1 + static_cast<std::uint32_t>(rng_() % 4)) + 8 * static_cast<std::uint32_t>(rng_() % 2);
-        if (rng_() % 4 == 0) n = static_cast<std::uint32_t>(rng_());
+        n = kMaxData + static_cast<std::uint32_t>(
+                           lpu::proto::mem_unit_bytes(static_cast<MemSpace>(space), c) * (1 + rng_() % 40));
+        if (rng_() % 4 == 0) n = kMaxData + 1 + static_cast<std::uint32_t>(rng_() % 0xFFFFFEFFu);
         break;
-      case 10: {  // wrong payload size for any command
+      case 10: {  // wrong payload size for any command (a RUN always: the chip never runs here)
         f.cmd = static_cast<std::uint8_t>(1 + rng_() % 9);
         f.payload = random_bytes(rng_, rng_() % 20);
+        if (f.cmd == static_cast<std::uint8_t>(Cmd::run) && f.payload.empty()) f.payload.push_back(0);
         return;
       }
       default: {  // WRITE_MEM shorter than its memory header
@@ -426,10 +428,14 @@ class ParserBench {
   void trial(const std::vector<std::uint8_t>& bytes, int gap, const std::string& what) {
     ++trials_;
     std::vector<std::uint8_t> want;
-    for (const auto& ev : rx_.feed(bytes)) {
-      const auto b = lpu::proto::encode_frame(server_.handle(ev));
+    const auto events = rx_.feed(bytes);
+    for (const auto& ev : events) {
+      const Frame r = server_.handle(ev);
+      ++answers_[r.status];
+      const auto b = lpu::proto::encode_frame(r);
       want.insert(want.end(), b.begin(), b.end());
     }
+    if (events.empty()) ++silent_;
     sim_.send(bytes);
     if (!sim_.run_until_idle(40000 + 40 * bytes.size())) {
       h_.fail(what + ": the host interface did not return to idle (hang) after " + hex(bytes));
@@ -467,23 +473,25 @@ class ParserBench {
   }
 
   void good(const Frame& f, const std::string& what) {
-    const auto bytes = lpu::proto::encode_frame(f);
-    const std::size_t before = sim_.received().size();
-    (void)before;
-    trial(bytes, 0, what);
+    trial(lpu::proto::encode_frame(f), 0, what);
   }
 
   std::uint64_t trials() const { return trials_; }
+  // Responses by status, and streams that got no response at all.
+  std::uint64_t answers(lpu::proto::Status st) const {
+    const auto it = answers_.find(static_cast<std::uint8_t>(st));
+    return it == answers_.end() ? 0 : it->second;
+  }
+  std::uint64_t silent() const { return silent_; }
   std::uint64_t units_written() const { return units_; }
 
  private:
   void monitor(const lpu::sim::PortProbe& p) {
-    if (p.core_rst) {
-      if (!in_reset_) written_.push_back("core reset");
-      in_reset_ = true;
+    if (p.core_rst) {  // one entry per reset pulse (consecutive cycles)
+      if (sim_.cycle() != last_reset_cycle_ + 1) written_.push_back("core reset");
+      last_reset_cycle_ = sim_.cycle();
       return;
     }
-    in_reset_ = false;
     if (p.space <= 3) {
       const auto sp = static_cast<MemSpace>(p.space);
       const std::size_t unit = lpu::proto::mem_unit_bytes(sp, cfg());
@@ -508,8 +516,9 @@ class ParserBench {
   HwReceiver rx_;
   std::mt19937_64 rng_;
   std::vector<std::string> written_;
-  bool in_reset_ = false;
-  std::uint64_t trials_ = 0, units_ = 0;
+  std::uint64_t last_reset_cycle_ = ~0ull - 1;
+  std::uint64_t trials_ = 0, units_ = 0, silent_ = 0;
+  std::map<std::uint8_t, std::uint64_t> answers_;
 };
 
 // Writes every window once, so that reads compare defined contents.
@@ -551,6 +560,12 @@ TEST_CASE("host_if: every request kind and refusal answers like the protocol eng
   b.trial(header_only(3, 8, 0xFFFF), 0, "len = 65535");
   INFO(b.trials() << " frames, " << b.units_written() << " units written");
   CHECK(b.units_written() > 1000);
+  using lpu::proto::Status;
+  for (Status st : {Status::ok, Status::bad_length, Status::unknown_command, Status::bad_address,
+                    Status::bad_argument}) {
+    INFO("status " << static_cast<int>(st));
+    CHECK(b.answers(st) > 20);
+  }
 }
 
 TEST_CASE("host_if: damaged, truncated and garbage streams never write, never hang, and the next good frame works",
@@ -608,8 +623,20 @@ TEST_CASE("host_if: damaged, truncated and garbage streams never write, never ha
     // Every few trials a clean request on its own: the parser is back in step.
     if (i % 8 == 0) b.good(req.next(), "clean request after trial " + std::to_string(i));
   }
-  INFO(b.trials() << " streams, " << b.units_written() << " units written");
+  using lpu::proto::Status;
+  INFO(b.trials() << " streams, " << b.units_written() << " units written, " << b.silent()
+                  << " without a response; OK " << b.answers(Status::ok) << ", BAD_CRC "
+                  << b.answers(Status::bad_crc) << ", BAD_LENGTH " << b.answers(Status::bad_length)
+                  << ", BAD_ADDRESS " << b.answers(Status::bad_address));
   CHECK(b.trials() >= static_cast<std::uint64_t>(n));
+  // Every path was taken many times.
+  CHECK(b.silent() > static_cast<std::uint64_t>(n / 10));
+  CHECK(b.answers(Status::ok) > static_cast<std::uint64_t>(n / 10));
+  CHECK(b.answers(Status::bad_crc) > static_cast<std::uint64_t>(n / 20));
+  CHECK(b.answers(Status::bad_length) > static_cast<std::uint64_t>(n / 20));
+  CHECK(b.answers(Status::bad_address) > static_cast<std::uint64_t>(n / 50));
+  CHECK(b.answers(Status::unknown_command) > 10);
+  CHECK(b.answers(Status::bad_argument) > 10);
 }
 
 TEST_CASE("host_if: a partial frame is dropped after the gap timeout, not before", "[host_if]") {
