@@ -26,6 +26,7 @@
 #
 # Outputs in build/synth/: <target>_<config>[.<module>].json (report: per-block and total
 # LUT/FF/DSP/BRAM, see scripts/synth_report.py), .log (Yosys log), summary.txt (tables).
+# SYNTH_TARGETS="ecp5" or "ice40" runs only that target.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -186,6 +187,15 @@ run_job() {  # target config top cfgid
     echo "FAIL $name: report: $(cat "$OUT/$name.report.err")"
   fi
 }
+
+# SYNTH_TARGETS="ecp5" (or "ice40") keeps only those targets' runs.
+if [[ -n "${SYNTH_TARGETS:-}" ]]; then
+  kept=()
+  for j in "${jobs_list[@]}"; do
+    [[ " $SYNTH_TARGETS " == *" ${j%% *} "* ]] && kept+=("$j")
+  done
+  jobs_list=("${kept[@]}")
+fi
 
 results="$OUT/results.txt"
 : >"$results"

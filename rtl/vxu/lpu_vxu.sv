@@ -178,12 +178,13 @@ module lpu_vxu #(
     end
   end
 
-  // Lane selected by sh: vext's V[ra][sh], vgather's V[rb][sh].
+  // Lane selected by sh: vext's (and vbcast's) V[ra][sh], vgather's V[rb][sh].
   logic [Lw-1:0] sh_lane;
-  logic [31:0]   gather_off;
+  logic [31:0]   gather_off, lane_a;
   assign sh_lane    = f_sh[Lw-1:0];
   assign gather_off = vb_ok ? vb[32*sh_lane +: 32] : 32'h0;
-  assign vext_val_o = va_ok ? va[32*sh_lane +: 32] : 32'h0;
+  assign lane_a     = va_ok ? va[32*sh_lane +: 32] : 32'h0;
+  assign vext_val_o = lane_a;
 
   // Effective address R[ra] + sext(imm16) (+ V[rb][sh] for vgather), wrapping, signed.
   logic [31:0] ea;
@@ -306,6 +307,7 @@ module lpu_vxu #(
   logic [Vw-1:0] vd1_q, vd2_q, vd3_q;
   logic [W-1:0]  a1_q, b1_q;
   logic [5:0]    sh1_q;
+  logic [31:0]   bcast1_q;
   logic [15:0]   imm1_q, hi1_q;
   logic [W-1:0]  res2_d, res2_q, res3_d, res3_q;
 
@@ -339,6 +341,7 @@ module lpu_vxu #(
     a1_q   <= va_ok ? va : '0;
     b1_q   <= opb_zero ? '0 : opb;
     sh1_q  <= f_sh;
+    bcast1_q <= lane_a;
     imm1_q <= f_imm16;
     hi1_q  <= f_hi16;
     res2_q <= res2_d;
@@ -356,7 +359,7 @@ module lpu_vxu #(
     .b_i        (b1_q),
     .imm16_i    (imm1_q),
     .hi16_i     (hi1_q),
-    .lane_i     (sh1_q[Lw-1:0]),
+    .bcast_i    (bcast1_q),
     .sram_data_i(sram_rd_data_i),
     .acc_data_i (acc_rd_data_i),
     .res_o      (res2_d)

@@ -10,15 +10,14 @@
 // Area: per lane one 33-bit adder serves vadd, vsub and the signed compare of vmin, vmax,
 // vclt and vclamp's lower bound; vclamp's upper bound is a 16-bit compare.
 module lpu_vxu_alu #(
-  parameter int unsigned Lanes = lpu_isa_pkg::CFG_BASE_LANES,
-  localparam int unsigned Lw = $clog2(Lanes)
+  parameter int unsigned Lanes = lpu_isa_pkg::CFG_BASE_LANES
 ) (
   input  logic [7:0]          op_i,
   input  logic [Lanes*32-1:0] a_i,
   input  logic [Lanes*32-1:0] b_i,
   input  logic [15:0]         imm16_i,
   input  logic [15:0]         hi16_i,
-  input  logic [Lw-1:0]       lane_i,      // sh field: vbcast lane
+  input  logic [31:0]         bcast_i,     // vbcast: V[ra][sh], selected in stage 0
   input  logic [Lanes*8-1:0]  sram_data_i,
   input  logic [Lanes*32-1:0] acc_data_i,
   output logic [Lanes*32-1:0] res_o
@@ -28,7 +27,7 @@ module lpu_vxu_alu #(
   // selected sources, which maps to fewer LUTs than a wide multiplexer per bit).
   logic sub;
   logic g_sum, g_and, g_or, g_xor, g_ceq, g_clt, g_min, g_max, g_mov, g_relu;
-  logic g_clamp, g_lid, g_ld8s, g_ld8u, g_acc, g_rot, g_shift, g_bcast;
+  logic g_clamp, g_lid, g_ld8s, g_ld8u, g_acc, g_rot, g_shift, g_bcast, g_ld8;
   always_comb begin
     {g_sum, g_and, g_or, g_xor, g_ceq, g_clt, g_min, g_max, g_mov, g_relu} = '0;
     {g_clamp, g_lid, g_ld8s, g_ld8u, g_acc, g_rot, g_shift, g_bcast} = '0;
@@ -56,7 +55,8 @@ module lpu_vxu_alu #(
       default: ;
     endcase
   end
-  assign sub   = (op_i == lpu_isa_pkg::OP_VSUB) || g_min || g_max || g_clt || g_clamp;
+  assign sub     = (op_i == lpu_isa_pkg::OP_VSUB) || g_min || g_max || g_clt || g_clamp;
+  assign g_ld8   = g_ld8s || g_ld8u;
 
   // vclamp with imm16 > hi16: every lane is hi16.
   logic               clamp_empty;
@@ -66,16 +66,13 @@ module lpu_vxu_alu #(
 
   logic [Lanes*32-1:0] rot;
   logic [Lanes-1:0]    keep;
-  logic [31:0]         bcast;
   lpu_vxu_lane #(
     .Lanes(Lanes)
   ) u_lane (
     .a_i    (a_i),
     .imm16_i(imm16_i),
-    .lane_i (lane_i),
     .rot_o  (rot),
-    .keep_o (keep),
-    .bcast_o(bcast)
+    .keep_o (keep)
   );
 
   for (genvar l = 0; l < Lanes; l++) begin : gen_lane
@@ -113,19 +110,20 @@ module lpu_vxu_alu #(
     logic pick_rot;
     assign pick_rot = g_rot || (g_shift && keep[l]);
 
+    // and / or / xor in one term (zero for other operations).
+    logic [31:0] logic_res;
+    assign logic_res = ({32{g_and}} & (a & b)) | ({32{g_or}} & (a | b)) | ({32{g_xor}} & (a ^ b));
+
     always_comb begin
       res_o[l*32 +: 32] = ({32{pick_a}}  & a)
                         | ({32{pick_b}}  & b)
                         | ({32{pick_hi}} & hi_s)
                         | ({32{g_sum}}   & sum[31:0])
-                        | ({32{g_and}}   & (a & b))
-                        | ({32{g_or}}    & (a | b))
-                        | ({32{g_xor}}   & (a ^ b))
-                        | ({32{g_ld8s}}  & 32'(signed'(byte_in)))
-                        | ({32{g_ld8u}}  & {24'h0, byte_in})
+                        | logic_res
+                        | ({32{g_ld8}}   & {{24{g_ld8s & byte_in[7]}}, byte_in})
                         | ({32{g_acc}}   & acc_data_i[l*32 +: 32])
                         | ({32{pick_rot}} & rot[l*32 +: 32])
-                        | ({32{g_bcast}} & bcast)
+                        | ({32{g_bcast}} & bcast_i)
                         | ({32{g_lid}}   & 32'(l))
                         | {31'h0, (g_ceq && a == b) || (g_clt && lt)};
     end

@@ -1,22 +1,20 @@
-// Lane operations of the vector pipeline, combinational (stage t+1): vrot, vshift, vbcast.
+// Lane movement of the vector pipeline, combinational (stage t+1): vrot and vshift.
+// (vbcast is the stage-0 lane select that also serves vext, broadcast by the ALU.)
 //
 //   vrot   vd[l] = va[(l + imm16) mod Lanes]   (non-negative modulus)
 //   vshift vd[l] = va[l + imm16] if 0 <= l + imm16 < Lanes, else 0
-//   vbcast vd[l] = va[lane]
 //
 // vrot and vshift share one barrel rotator (log2(Lanes) stages of 2:1 multiplexers, cheaper
 // than a Lanes:1 multiplexer per lane); keep_o tells vshift which lanes keep their rotated
-// value (the others are zero). vbcast selects one lane once; the caller broadcasts it.
+// value (the others are zero).
 module lpu_vxu_lane #(
   parameter int unsigned Lanes = lpu_isa_pkg::CFG_BASE_LANES,
   localparam int unsigned Lw = $clog2(Lanes)
 ) (
   input  logic [Lanes*32-1:0] a_i,
   input  logic [15:0]         imm16_i,
-  input  logic [Lw-1:0]       lane_i,
   output logic [Lanes*32-1:0] rot_o,     // vrot; vshift where keep_o
-  output logic [Lanes-1:0]    keep_o,    // vshift: 0 <= l + imm16 < Lanes
-  output logic [31:0]         bcast_o    // vbcast: the selected lane (to be broadcast)
+  output logic [Lanes-1:0]    keep_o     // vshift: 0 <= l + imm16 < Lanes
 );
 
   // Rotate by k = imm16 mod Lanes (two's complement low bits: non-negative modulus).
@@ -44,7 +42,5 @@ module lpu_vxu_lane #(
     assign pos       = {1'b0, low} + (Lw+1)'(l);
     assign keep_o[l] = small_pos ? !pos[Lw] : (small_neg && pos[Lw]);
   end
-
-  assign bcast_o = a_i[32*lane_i +: 32];
 
 endmodule

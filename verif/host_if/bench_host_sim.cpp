@@ -24,8 +24,8 @@ namespace {
 
 using lpu::proto::Cmd;
 
-void emit(const std::string& name, double value) {
-  std::printf("{\"name\": \"%s\", \"value\": %.6g}\n", name.c_str(), value);
+void emit(const std::string& name, double value, const char* unit) {
+  std::printf("{\"name\": \"%s\", \"value\": %.6g, \"unit\": \"%s\"}\n", name.c_str(), value, unit);
   std::fflush(stdout);
 }
 
@@ -89,8 +89,8 @@ int main() {
     const lpu::Config& base = lpu::config_by_name("base");
     const lpu::Config& tiny = lpu::config_by_name("tiny");
 
-    emit("host.sim_uart.load_efficiency", load_efficiency(base, 2));
-    emit("host.sim_uart.load_efficiency.tiny", load_efficiency(tiny, 4));
+    emit("host.sim_uart.load_efficiency", load_efficiency(base, 2), "ratio");
+    emit("host.sim_uart.load_efficiency.tiny", load_efficiency(tiny, 4), "ratio");
 
     auto sim = lpu::sim::TopSim::open(base);
     lpu::proto::Frame st;
@@ -104,18 +104,18 @@ int main() {
       cyc += round_trip(*sim, st);
     }
     const auto w1 = std::chrono::steady_clock::now();
-    emit("host.sim.status_rtt_cycles", static_cast<double>(cyc) / reps);
+    emit("host.sim.status_rtt_cycles", static_cast<double>(cyc) / reps, "cycles");
     emit("host.sim.status_rtt_wall_us",
-         std::chrono::duration<double, std::micro>(w1 - w0).count() / reps);
+         std::chrono::duration<double, std::micro>(w1 - w0).count() / reps, "us");
 
     std::mt19937 rng(3);
-    emit("host.sim.write_4k_cycles", static_cast<double>(round_trip(*sim, write_frame(1, 0, 4096, rng))));
+    emit("host.sim.write_4k_cycles", static_cast<double>(round_trip(*sim, write_frame(1, 0, 4096, rng))), "cycles");
 
     const auto t0 = std::chrono::steady_clock::now();
     const std::uint64_t c0 = sim->cycle();
     sim->step(200000);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    emit("host.sim.cycles_per_second", static_cast<double>(sim->cycle() - c0) / secs);
+    emit("host.sim.cycles_per_second", static_cast<double>(sim->cycle() - c0) / secs, "cycles/s");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lpu_bench_host_sim: %s\n", e.what());
     return 1;
