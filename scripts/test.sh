@@ -17,7 +17,7 @@
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 BUILD="${LPU_BUILD_DIR:-$ROOT/build}"
 export LPU_BUILD_DIR="$BUILD"
 JOBS="${JOBS:-2}"

@@ -252,7 +252,7 @@ TEST_CASE("e2e: base over the bit-accurate 3 Mbaud UART", "[e2e]") {
   auto bytes = lpu::proto::encode_frame(f);
   bytes.back() ^= 0x10;
   sim->send(bytes);
-  sim->step(40 * 10 * sim->clks_per_bit());
+  REQUIRE(sim->run_until_idle(100 * 10 * sim->clks_per_bit()));
   std::vector<std::uint8_t> got(sim->received().begin(), sim->received().end());
   lpu::proto::FrameDecoder dec;
   const auto evs = dec.feed(got.data(), got.size());

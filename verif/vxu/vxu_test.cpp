@@ -642,7 +642,7 @@ TEST_CASE("vxu: lutld timing, offsets and errors", "[vxu]") {
   }
 }
 
-TEST_CASE("vxu: stop drops in-flight work; reset clears the registers", "[vxu]") {
+TEST_CASE("vxu: stop drops in-flight work, reset clears the registers", "[vxu]") {
   Pair p("vxu_stop");
   p.load_memories();
   // After reset every register reads as zero.
