@@ -39,28 +39,41 @@ class SimTransport : public Transport {
   void write(const std::uint8_t* data, std::size_t n) override {
     std::lock_guard<std::mutex> lk(m_);
     check_open();
-    in_.insert(in_.end(), data, data + n);
+    sim_->send(data, n);
     last_input_ = Clock::now();
     work_cv_.notify_one();
   }
 
+  // The caller's thread clocks the model while it waits for a response (no thread hand-over
+  // on the request/response path); the worker keeps a run going while nobody reads.
   std::size_t read(std::uint8_t* buf, std::size_t cap, std::chrono::milliseconds timeout) override {
     std::unique_lock<std::mutex> lk(m_);
     check_open();
     const auto deadline = Clock::now() + timeout;
     const auto gap = std::chrono::milliseconds(proto::kGapTimeoutMs);
     while (out_.empty()) {
+      if (has_work()) {
+        step_batch();
+        if (!out_.empty()) break;
+        if (Clock::now() >= deadline) return 0;
+        // Let the worker or a writer in between batches.
+        lk.unlock();
+        std::this_thread::yield();
+        lk.lock();
+        check_open();
+        continue;
+      }
+      // Idle with a partial frame: the device's gap timeout, in wall-clock time like the
+      // host's resynchronisation (no byte has reached the parser for T_GAP).
       const auto now = Clock::now();
-      // The device's gap timeout, in wall-clock time like the host's resynchronisation: the
-      // parser holds part of a frame and no byte has reached it for T_GAP.
-      const bool partial = in_.empty() && sim_->pending() == 0 && sim_->mid_frame();
-      if (partial && now >= last_input_ + gap && !flush_) {
-        flush_ = true;
-        work_cv_.notify_one();
+      const bool partial = sim_->mid_frame();
+      if (partial && now >= last_input_ + gap) {
+        sim_->flush();
+        continue;
       }
       if (now >= deadline) return 0;
       auto wake = deadline;
-      if (partial && !flush_) wake = std::min(wake, last_input_ + gap);
+      if (partial) wake = std::min(wake, last_input_ + gap);
       data_cv_.wait_until(lk, wake);
       check_open();
     }
@@ -95,32 +108,29 @@ class SimTransport : public Transport {
     if (closed_) throw Error(name_ + ": transport is closed");
   }
 
-  bool has_work() const { return !in_.empty() || flush_ || !sim_->idle(); }
+  // Something moves without new input: bytes on their way in, a response, a run, a flush.
+  bool has_work() const { return !sim_->idle(); }
+
+  // Up to a batch of cycles, ending early once the chip is idle again (a short request's
+  // response is complete after a few dozen cycles). Caller holds m_.
+  void step_batch() {
+    const bool delivering = sim_->pending() > 0;
+    for (std::uint64_t i = 0; i < kBatch && !sim_->idle(); ++i) sim_->step();
+    if (delivering) last_input_ = Clock::now();  // request bytes were still reaching the chip
+    auto& rx = sim_->received();
+    if (!rx.empty()) {
+      out_.insert(out_.end(), rx.begin(), rx.end());
+      rx.clear();
+      data_cv_.notify_all();
+    }
+  }
 
   void work() {
     std::unique_lock<std::mutex> lk(m_);
     for (;;) {
       work_cv_.wait(lk, [this] { return closed_ || has_work(); });
       if (closed_) return;
-      if (!in_.empty()) {
-        std::vector<std::uint8_t> v(in_.begin(), in_.end());
-        in_.clear();
-        sim_->send(v);
-      }
-      if (flush_) {
-        sim_->flush();
-        flush_ = false;
-      }
-      const bool delivering = sim_->pending() > 0;
-      sim_->step(kBatch);
-      if (delivering) last_input_ = Clock::now();  // bytes were still reaching the chip
-      auto& rx = sim_->received();
-      if (!rx.empty()) {
-        out_.insert(out_.end(), rx.begin(), rx.end());
-        rx.clear();
-        data_cv_.notify_all();
-      }
-      // Let a waiting write() or read() in between batches.
+      step_batch();
       lk.unlock();
       std::this_thread::yield();
       lk.lock();
@@ -134,8 +144,7 @@ class SimTransport : public Transport {
 
   mutable std::mutex m_;  // guards everything below and sim_
   std::condition_variable work_cv_, data_cv_;
-  std::deque<std::uint8_t> in_, out_;
-  bool flush_ = false;
+  std::deque<std::uint8_t> out_;
   bool closed_ = false;
   Clock::time_point last_input_ = Clock::now();  // a request byte last reached the chip
   std::thread worker_;

@@ -62,6 +62,9 @@ class Gen {
       if (i == err_at) {
         note_ += "error at item " + std::to_string(i) + ": ";
         skip_halt = inject_error(want);
+        // A provoked stream error (a row out of range) comes cycles later: wait for it here,
+        // so that nothing after it (outside the timing model) fails first.
+        barrier();
         note_ += "; ";
       }
       item(0);

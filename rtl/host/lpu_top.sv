@@ -153,7 +153,8 @@ module lpu_top #(
   );
 
   assign running_o = running;
-  assign idle_o    = hif_idle && !urx_busy && !utx_busy && !running;
+  // A received byte still in the receiver (busy, or in its output register) is not idle.
+  assign idle_o    = hif_idle && !urx_busy && !urx_valid && !utx_busy && !running;
 
   // A framing error drops its byte; the frame it belonged to then fails its CRC or times out.
   logic unused_ferr;

@@ -19,7 +19,7 @@ namespace lpu {
 
 enum class MemCompare {
   none,     // registers, trace and results only
-  touched,  // every word/entry the program wrote (golden trace) or initialised
+  touched,  // every word/entry the program wrote (golden trace)
   full,     // all of SRAM, ACC and LUT
 };
 

@@ -26,6 +26,7 @@ void TopSim::reset() {
   rx_.clear();
   flush_ = false;
   hs_active_ = false;
+  hs_end_cycle_ = 0;
   hr_active_ = false;
   hr_last_ = true;
   cycle_ = 0;
@@ -45,7 +46,10 @@ void TopSim::send(const std::uint8_t* data, std::size_t n) { tx_.insert(tx_.end(
 std::size_t TopSim::pending() const { return tx_.size() + (hs_active_ ? 1u : 0u); }
 
 bool TopSim::idle() const {
-  return out_.idle && tx_.empty() && !hs_active_ && !hr_active_ && !flush_;
+  // UART: the receiver's synchroniser holds the line's last few samples for 2 cycles after
+  // the sender's stop bit has ended.
+  const bool line_quiet = !uart_ || cycle_ >= hs_end_cycle_ + 3;
+  return out_.idle && tx_.empty() && !hs_active_ && line_quiet && !hr_active_ && !flush_;
 }
 
 bool TopSim::host_line(std::uint64_t half) {
@@ -136,6 +140,7 @@ void TopSim::step(std::uint64_t n) {
     }
     pins_->tick(in);
     out_ = pins_->out();
+    if (uart_ && hs_active_) hs_end_cycle_ = cycle_ + 1;
     if (rx_fire) tx_.pop_front();
     if (tx_fire) rx_.push_back(tx_byte);
     ++cycle_;

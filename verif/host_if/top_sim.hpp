@@ -149,6 +149,7 @@ class TopSim {
   bool hs_active_ = false;
   std::uint64_t hs_start_ = 0;  // start of the current byte's start bit
   std::uint8_t hs_byte_ = 0;
+  std::uint64_t hs_end_cycle_ = 0;  // first cycle after the sender's last active one
   std::uint64_t phase_units_ = 0;
   // UART receiver (host side).
   bool hr_active_ = false;
