@@ -54,7 +54,7 @@ run_ctest() {
     >"$log" 2>&1 || rc=$?
   # Quiet on success: drop the per-test "Passed" lines, keep failures, their output and the
   # summary.
-  grep -vE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed +[0-9.]+ sec$|^Test project |^ *Start +[0-9]+: ' \
+  grep -vE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed +[0-9.]+ sec$|^Test project |^Internal ctest changing into directory|^ *Start +[0-9]+: ' \
     "$log" | sed '/^$/N;/^\n$/D'
   local total npass nfail
   total="$(sed -nE 's/.*tests passed, ([0-9]+) tests failed out of ([0-9]+).*/\2/p' "$log" | tail -n 1)"

@@ -19,6 +19,7 @@ namespace {
 std::string scheme_of(const std::string& d) {
   if (d.rfind("tcp://", 0) == 0) return "tcp";
   if (d.rfind("usb", 0) == 0) return "usb";
+  if (is_sim_uri(d)) return "sim";  // helper H
   return "golden-frames";
 }
 
@@ -280,11 +281,13 @@ std::unique_ptr<Device> try_open_frame_device(const std::string& uri, const Conf
   if (uri.rfind("tcp://", 0) == 0 || uri == "usb" || uri.rfind("usb:", 0) == 0) {
     return std::make_unique<FrameDevice>(open_transport(uri, topt), cfg, dopt);
   }
-  // sim (helper H): the RTL emulates `cfg` unless the URI names a configuration.
+  // sim (helper H): the RTL emulates `cfg`, unless the URI names a configuration (then it is
+  // that one, like a board, and load() refuses a program that does not fit it).
   if (is_sim_uri(uri)) {
+    const bool uri_config = uri.find("config=") != std::string::npos;
     TransportOptions t = topt;
-    if (cfg) t.config = cfg;
-    return std::make_unique<FrameDevice>(open_transport(uri, t), cfg, dopt);
+    if (cfg && !uri_config) t.config = cfg;
+    return std::make_unique<FrameDevice>(open_transport(uri, t), uri_config ? nullptr : cfg, dopt);
   }
   return nullptr;
 }

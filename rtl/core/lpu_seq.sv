@@ -289,24 +289,43 @@ module lpu_seq #(
   logic        sreg_we;
   logic [3:0]  sreg_wa;
   logic [31:0] sreg_wv;
+  // addi, add, sub and the post-increment all add something to R[ra]: one shared adder.
+  logic [31:0] add_b, add_sum;
+  logic        add_cin;
+
+  always_comb begin
+    add_b   = f_imm32;                    // addi
+    add_cin = 1'b0;
+    case (op)
+      lpu_isa_pkg::OP_ADD: add_b = rb_val;
+      lpu_isa_pkg::OP_SUB: begin
+        add_b   = ~rb_val;                // ra - rb = ra + ~rb + 1
+        add_cin = 1'b1;
+      end
+      lpu_isa_pkg::OP_VLD, lpu_isa_pkg::OP_VLDU, lpu_isa_pkg::OP_VLDA,
+      lpu_isa_pkg::OP_VST, lpu_isa_pkg::OP_VSTB: add_b = f_stride;
+      default: ;
+    endcase
+  end
+
+  assign add_sum = ra_val + add_b + 32'(add_cin);
 
   always_comb begin
     sreg_we = 1'b0;
     sreg_wa = f_rd;
-    sreg_wv = 32'd0;
+    sreg_wv = add_sum;
     if (issue) begin
       case (op)
-        lpu_isa_pkg::OP_LI:   begin sreg_we = 1'b1; sreg_wv = f_imm32;          end
-        lpu_isa_pkg::OP_ADDI: begin sreg_we = 1'b1; sreg_wv = ra_val + f_imm32; end
-        lpu_isa_pkg::OP_ADD:  begin sreg_we = 1'b1; sreg_wv = ra_val + rb_val;  end
-        lpu_isa_pkg::OP_SUB:  begin sreg_we = 1'b1; sreg_wv = ra_val - rb_val;  end
-        lpu_isa_pkg::OP_MUL:  begin sreg_we = 1'b1; sreg_wv = ra_val * rb_val;  end
-        lpu_isa_pkg::OP_VEXT: begin sreg_we = 1'b1; sreg_wv = vext_val_i;       end
+        lpu_isa_pkg::OP_LI:   begin sreg_we = 1'b1; sreg_wv = f_imm32;         end
+        lpu_isa_pkg::OP_ADDI,
+        lpu_isa_pkg::OP_ADD,
+        lpu_isa_pkg::OP_SUB:  sreg_we = 1'b1;
+        lpu_isa_pkg::OP_MUL:  begin sreg_we = 1'b1; sreg_wv = ra_val * rb_val; end
+        lpu_isa_pkg::OP_VEXT: begin sreg_we = 1'b1; sreg_wv = vext_val_i;      end
         lpu_isa_pkg::OP_VLD, lpu_isa_pkg::OP_VLDU, lpu_isa_pkg::OP_VLDA,
         lpu_isa_pkg::OP_VST, lpu_isa_pkg::OP_VSTB: begin
-          sreg_we = (f_stride != 32'd0);
+          sreg_we = (f_stride != 32'd0);  // an increment of 0 writes nothing
           sreg_wa = f_ra;
-          sreg_wv = ra_val + f_stride;
         end
         default: ;
       endcase
