@@ -75,7 +75,7 @@ module lpu_uart_rx #(
   logic            active_q, active_d;   // between a start edge and the stop-bit sample
   logic            last_q, last_d;       // the previous sample (edge detection)
   logic [CntW-1:0] cnt_q, cnt_d;         // samples left to the next sample point
-  logic [3:0]      bit_q, bit_d;         // bit of the frame being sampled (0 start .. 9 stop)
+  logic [3:0]      bit_q, bit_d;         // sample points taken: 1 start, 2..9 data, 10 stop
   logic [7:0]      shift_q, shift_d;
   logic            valid_q, valid_d;
   logic            ferr_q, ferr_d;
