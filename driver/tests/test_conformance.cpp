@@ -249,7 +249,7 @@ TEST_CASE("conformance: bad addresses are refused naming the field", "[conforman
   }
 }
 
-TEST_CASE("conformance: memory and program are refused while running; ABORT stops the run",
+TEST_CASE("conformance: memory and program are refused while running, and ABORT stops the run",
           "[conformance]") {
   const auto kind = GENERATE(from_range(fixture::kinds()));
   DYNAMIC_SECTION(kind) {
