@@ -21,7 +21,7 @@ PHONY_TARGETS := help setup build demo test lint synth bench fuzz docs clean dis
 .PHONY: $(PHONY_TARGETS)
 
 help:
-	@echo "make demo       set up, build, run every example on the golden model"
+	@echo "make demo       set up, build, run every example on the simulated chip and the golden model"
 	@echo "make test       everything CI checks (setup, gen-check, docs, build, ctest, lint, synth, fuzz smoke)"
 	@echo
 	@echo "make setup      install missing Debian packages and the pinned .venv tools (scripts/setup.sh)"

@@ -17,6 +17,14 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${LPU_BUILD_DIR:-$ROOT/build}"
 LPU="$BUILD/bin/lpu"
 OUT="$BUILD/demo"
+# The simulated chip (the in-process Verilator model) is the default device; DEMO_DEVICE=golden
+# runs the golden model only.
+DEVICE="${DEMO_DEVICE:-sim}"
+if [[ "$DEVICE" != golden ]] && ! "$LPU" info --device "$DEVICE" >/dev/null 2>&1; then
+  echo "demo: device '$DEVICE' is not available in this build; using the golden model"
+  DEVICE=golden
+fi
+echo "demo: device $DEVICE"
 
 shopt -s nullglob
 progs=("$ROOT"/examples/*/*.s)
@@ -73,7 +81,7 @@ for src in "${progs[@]}"; do
     continue
   fi
 
-  args=(run "$out/$prog.lpu" --device golden --perf)
+  args=(run "$out/$prog.lpu" --device "$DEVICE" --perf)
   predicted="$(sed -nE 's/^\s*\.predicted_cycles\s+([0-9]+).*/\1/p' "$src" | head -n 1)"
   [[ -n "$predicted" ]] && args+=(--expect-cycles)
   outputs=()
@@ -99,6 +107,34 @@ for src in "${progs[@]}"; do
   if (cd "$dir" && "$LPU" "${args[@]}") >"$out/$prog.txt" 2>&1; then
     sed 's/^/   /' "$out/$prog.txt"
     [[ -n "$predicted" ]] && echo "   the cycle count equals the prediction in the program ($predicted)"
+    if [[ "$DEVICE" != golden ]]; then
+      # The same program on the golden model: outputs must be identical, byte for byte.
+      gargs=()
+      for a in "${args[@]}"; do
+        case "$a" in
+          "$DEVICE") gargs+=(golden) ;;
+          *="$out"/*) gargs+=("${a%%=*}=$out/golden_${a##*/}") ;;
+          *) gargs+=("$a") ;;
+        esac
+      done
+      if (cd "$dir" && "$LPU" "${gargs[@]}") >"$out/$prog.golden.txt" 2>&1; then
+        same=1
+        for o in "${outputs[@]}"; do
+          f="${o#*=}"
+          cmp -s "$f" "$out/golden_$(basename "$f")" || same=0
+        done
+        if ((same)); then
+          echo "   outputs match the golden model bit for bit"
+        else
+          echo "   outputs DIFFER from the golden model"
+          bad=$((bad + 1))
+        fi
+      else
+        echo "   golden run FAILED:"
+        sed 's/^/   /' "$out/$prog.golden.txt"
+        bad=$((bad + 1))
+      fi
+    fi
     for o in "${outputs[@]}"; do
       npy_summary "${o%%=*}" "${o#*=}" || true
     done
