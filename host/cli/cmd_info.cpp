@@ -46,6 +46,11 @@ int run_info(const std::vector<std::string>& args) {
   row("sregs", cfg.sregs);
   row("loop_depth", cfg.loop_depth);
   row("links", cfg.links);
+  row("link_lanes", cfg.link_lanes, " (serial lanes per link and direction)");
+  row("link_osr", cfg.link_osr, " (cycles per line bit)");
+  row("link_frame_words", cfg.link_frame_words);
+  row("link_tx_depth", cfg.link_tx_depth, " words");
+  row("link_rx_depth", cfg.link_rx_depth, " words");
   row("fmax_target_mhz", cfg.fmax_target_mhz);
   std::printf("timing (cycles):\n");
   row("vlat", cfg.vlat);
@@ -56,7 +61,8 @@ int run_info(const std::vector<std::string>& args) {
   row("wbuf_release", cfg.wbuf_release);
   row("vtr_busy", cfg.vtr_busy);
   row("vtr_wr_start", cfg.vtr_wr_start);
-  row("send_busy_extra", cfg.send_busy_extra);
+  row("link_word_cycles", cfg.link_word_cycles);
+  row("link_latency", cfg.link_latency);
   std::printf("counters:");
   for (const auto& n : lpu::gen::kCounterNames) std::printf(" %s", std::string(n).c_str());
   std::printf("\n");

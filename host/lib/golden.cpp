@@ -130,6 +130,10 @@ void Engine::clear_run_state() {
   vtr_rd.rows_left = 0;
   vtr_wr.clear();
   lutld = LutldStream{};
+  send = SendStream{};
+  recv = RecvStream{};
+  send_free = 0;
+  issue_wait = false;
   for (auto& w : vwb) w = VregWb{};
   vwb_count = 0;
   for (auto& a : awb) a = AccWb{};
@@ -152,9 +156,6 @@ void Engine::emit8(std::uint32_t pc_, std::uint32_t bank, std::uint32_t addr, co
 
 }  // namespace golden_detail
 
-struct GoldenModel::Impl : golden_detail::Engine {
-  using Engine::Engine;
-};
 
 GoldenModel::GoldenModel(const Config& cfg) : impl_(std::make_unique<Impl>(cfg)) {}
 GoldenModel::~GoldenModel() = default;

@@ -31,9 +31,20 @@ bool Engine::issue_check(const DInstr& d, std::uint32_t pc_) {
       if (sregs[d.ra] != 0 && loops.size() >= cfg.loop_depth) fail(ErrorCode::loop_depth);
       break;
     case Op::send:
+      // In order: no partner; more words than the TX buffer holds, or the previous send (on
+      // any link: one send reads at a time) still reading; then the ISA's one wait besides
+      // recv: room in the TX buffer.
+      if (!links[d.sh].up()) {
+        fail(ErrorCode::link_down);
+      } else if (d.count > cfg.link_tx_depth || c < send_free) {
+        fail(ErrorCode::link_busy);
+      } else if (d.count != 0 && links[d.sh].tx->tx_free() < d.count) {
+        issue_wait = true;
+        ok = false;
+      }
+      break;
     case Op::recv:
-      // The link seam: no link model has a partner yet.
-      if (!links[d.sh].up) fail(ErrorCode::link_down);
+      if (!links[d.sh].up()) fail(ErrorCode::link_down);
       break;
     case Op::mlw:
       // Only the lower code is reported; raise() keeps the lowest.
@@ -368,9 +379,33 @@ void Engine::issue_execute(const DInstr& d, std::uint32_t pc_, int sram_idx, boo
       lutld.entry = d.hi16;
       break;
 
-    // ---- links: unreachable until a link model exists (issue_check raises link_down) ----
+    // ---- links (docs/isa.md "Links") ----
     case Op::send:
+      send_free = c + d.count;
+      if (d.count == 0) break;
+      send.rows_left = d.count;
+      send.next = c + 1;
+      send.pc = pc_;
+      send.bank = d.bank;
+      send.addr = static_cast<std::uint32_t>(R[d.ra]);
+      send.stride = d.stride;
+      send.link = d.sh;
+      note_effect(c + d.count);
+      break;
     case Op::recv:
+      if (d.count == 0) {
+        hold(c);
+        break;
+      }
+      // Held until the last word is written (the write phase releases it).
+      hold(~std::uint64_t{0});
+      recv.rows_left = d.count;
+      recv.next = c + 1;
+      recv.pc = pc_;
+      recv.bank = d.bank;
+      recv.addr = static_cast<std::uint32_t>(R[d.ra]);
+      recv.stride = d.stride;
+      recv.link = d.sh;
       break;
   }
 

@@ -20,6 +20,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <vector>
 
@@ -37,6 +38,8 @@ enum Src : std::uint8_t {
   kSrcVtrRead,    // vtr rows in (read port 3)
   kSrcVtrWrite,   // vtr rows out (write port 1)
   kSrcAccWrite,   // mm/mma accumulator writes
+  kSrcSend,       // send word reads
+  kSrcRecv,       // recv word writes
   kNumSrc
 };
 
@@ -119,10 +122,67 @@ struct LoopEntry {
   std::uint32_t remaining = 0;
 };
 
-// The chip-to-chip link seam: a later link model plugs in here (docs/link.md). Today no
-// link has a partner, so send/recv raise link_down at issue.
+// One direction of a chip-to-chip link in the nominal, error-free model (docs/isa.md
+// "Links"). The sending chip appends words to `tx` (its TX buffer); a word leaves it in a
+// cycle d (at most one every link_word_cycles, only while the receiver's RX buffer has room)
+// and can be taken by the receiving chip's recv from cycle d + link_word_cycles +
+// link_latency. `wire` holds the words that left `tx` and were not yet taken: the RX
+// buffer's occupancy, counted from departure (credit-based flow control).
+struct LinkChannel {
+  struct Word {
+    std::vector<std::int8_t> data;
+    std::uint64_t t = 0;  // tx: cycle it entered (end of); wire: first cycle it can be taken
+  };
+  unsigned word_cycles = 1, latency = 0, tx_depth = 1, rx_depth = 1;
+  std::deque<Word> tx, wire;
+  std::uint64_t next_depart = 0;
+
+  void clear() {
+    tx.clear();
+    wire.clear();
+    next_depart = 0;
+  }
+  std::size_t tx_free() const { return tx_depth - tx.size(); }
+  bool empty() const { return tx.empty() && wire.empty(); }
+  // Start of cycle c: the head of the TX buffer departs when the line and the RX buffer allow.
+  bool depart(std::uint64_t c) {
+    if (tx.empty() || tx.front().t >= c || c < next_depart || wire.size() >= rx_depth) return false;
+    Word w = std::move(tx.front());
+    tx.pop_front();
+    w.t = c + word_cycles + latency;
+    wire.push_back(std::move(w));
+    next_depart = c + word_cycles;
+    return true;
+  }
+  bool can_take(std::uint64_t c) const { return !wire.empty() && wire.front().t <= c; }
+};
+
+// A chip's end of a link: the channel it sends on and the one it receives from (both null:
+// no partner, send and recv raise link_down).
 struct LinkPort {
-  bool up = false;
+  LinkChannel* tx = nullptr;
+  LinkChannel* rx = nullptr;
+  bool up() const { return tx != nullptr && rx != nullptr; }
+};
+
+struct SendStream {
+  std::uint32_t rows_left = 0;
+  std::uint64_t next = 0;
+  std::uint32_t pc = 0;
+  std::uint32_t bank = 0;
+  std::uint32_t addr = 0;
+  std::int32_t stride = 0;
+  unsigned link = 0;
+};
+
+struct RecvStream {
+  std::uint32_t rows_left = 0;
+  std::uint64_t next = 0;  // earliest cycle of the next word's write
+  std::uint32_t pc = 0;
+  std::uint32_t bank = 0;
+  std::uint32_t addr = 0;
+  std::int32_t stride = 0;
+  unsigned link = 0;
 };
 
 struct Engine {
@@ -164,6 +224,11 @@ struct Engine {
   std::vector<VtrWrite> vtr_wr;  // pending output blocks, oldest first (at most 2)
   LutldStream lutld;
   std::vector<LinkPort> links;
+  std::uint64_t send_free = 0;           // the next send (on any link) may issue from here
+  SendStream send;                       // one send reads at a time (halt/barrier drain it)
+  RecvStream recv;                       // recv holds the issue slot: at most one
+  bool issue_wait = false;               // this cycle's issue waits (send: TX buffer space)
+  bool skip_idle = true;                 // run(): skip idle held cycles (off in a system)
 
   // Delayed writes, rings indexed by cycle & mask.
   struct VregWb {
@@ -210,6 +275,11 @@ struct Engine {
 
   // golden_step.cpp
   RunResult run(std::uint64_t max_cycles);
+  // One clock cycle of a run started with clear_run_state(); true when the run ended (halt
+  // drained or an error), with `res` filled in.
+  bool step(RunResult& res);
+  // Waiting for link data: recv holds the issue slot and its next word is not there.
+  bool recv_waiting() const { return recv.rows_left != 0 && !links[recv.link].rx->can_take(cycle); }
   void raise(ErrorCode code, std::uint8_t src, std::uint32_t pc) {
     if (err == ErrorCode::none || code < err || (code == err && src < err_src)) {
       err = code;
@@ -227,7 +297,7 @@ struct Engine {
   }
   bool pending() const {
     return mm.rows_left || mlw.rows_left || vtr_rd.rows_left || !vtr_wr.empty() || lutld.rows_left ||
-           vwb_count || awb_count;
+           vwb_count || awb_count || send.rows_left || recv.rows_left;
   }
 
   // golden_exec.cpp: the issuing instruction.
@@ -278,3 +348,10 @@ inline std::int32_t wrap32(std::int64_t x) {
 }
 
 }  // namespace lpu::golden_detail
+
+namespace lpu {
+// GoldenModel's state is one Engine (golden.cpp; GoldenSystem reaches it as a friend).
+struct GoldenModel::Impl : golden_detail::Engine {
+  using Engine::Engine;
+};
+}  // namespace lpu

@@ -52,15 +52,11 @@ inline void matvec(const std::int8_t* x, const std::int16_t* wp, std::int32_t* y
 
 RunResult Engine::run(std::uint64_t max_cycles) {
   clear_run_state();
-  const bool dual = cfg.sram_dual_port != 0;
-  const std::uint32_t depth = cfg.bank_depth;
-  const bool tracing = static_cast<bool>(trace);
   RunResult res;
-
   for (;;) {
     // Exact idle skip: the issue slot is held (nop, barrier, halt drain) and nothing is in
     // flight, so the cycles before the last held one do nothing but count as stalls.
-    if (holding && hold_until > cycle && !pending()) {
+    if (skip_idle && holding && hold_until > cycle && !pending()) {
       const std::uint64_t to = hold_until < max_cycles ? hold_until : max_cycles;
       counters[idx(gen::Counter::stall_cycles)] += to - cycle;
       cycle = to;
@@ -69,7 +65,15 @@ RunResult Engine::run(std::uint64_t max_cycles) {
       throw Error("golden model: the run did not finish within " + std::to_string(max_cycles) +
                   " cycles (pc " + std::to_string(pc) + ")");
     }
+    if (step(res)) return res;
+  }
+}
 
+bool Engine::step(RunResult& res) {
+  const bool dual = cfg.sram_dual_port != 0;
+  const std::uint32_t depth = cfg.bank_depth;
+  const bool tracing = static_cast<bool>(trace);
+  {
     // ---- 1. gather ---------------------------------------------------------------------
     n_acc = 0;
     err = ErrorCode::none;
@@ -94,6 +98,13 @@ RunResult Engine::run(std::uint64_t max_cycles) {
         lut_bad = true;
         raise(ErrorCode::lut_addr, kSrcLutld, lutld.pc);
       }
+    }
+    int send_i = -1, recv_i = -1;
+    if (send.rows_left && send.next == cycle) {
+      send_i = static_cast<int>(add_access(kSrcSend, false, send.bank, send.addr, send.pc));
+    }
+    if (recv.rows_left && cycle >= recv.next && links[recv.link].rx->can_take(cycle)) {
+      recv_i = static_cast<int>(add_access(kSrcRecv, true, recv.bank, recv.addr, recv.pc));
     }
     AccWb* aw = nullptr;
     bool aw_bad = false;
@@ -122,6 +133,7 @@ RunResult Engine::run(std::uint64_t max_cycles) {
       raise(ErrorCode::pc_overrun, kSrcIssue, pc);
     } else {
       d = &code[pc];
+      issue_wait = false;
       if (issue_check(*d, pc)) {
         issuing = true;
         ++counters[idx(gen::Counter::instrs)];
@@ -129,6 +141,8 @@ RunResult Engine::run(std::uint64_t max_cycles) {
         if (d->unit == Unit::sxu) ++counters[idx(gen::Counter::sxu_ops)];
         if (tracing) emit(TraceEvent::Kind::issue, pc, 0, pc, nullptr, 0);
         issue_access(*d, pc, iss_i, iss_acc_bad);
+      } else if (issue_wait) {
+        ++counters[idx(gen::Counter::stall_cycles)];  // send waiting for TX buffer room
       }
     }
 
@@ -232,6 +246,17 @@ RunResult Engine::run(std::uint64_t max_cycles) {
       ++lutld.next;
       --lutld.rows_left;
     }
+    if (send_i >= 0) {
+      if (!acc_list[send_i].bad) {
+        const std::int8_t* w = word(send.bank, send.addr);
+        links[send.link].tx->tx.push_back(LinkChannel::Word{std::vector<std::int8_t>(w, w + L), cycle});
+        ++counters[idx(gen::Counter::link_tx)];
+        ++counters[idx(gen::Counter::sram_reads)];
+      }
+      send.addr += static_cast<std::uint32_t>(send.stride);
+      ++send.next;
+      --send.rows_left;
+    }
     if (issuing) issue_execute(*d, iss_pc, iss_i, iss_acc_bad);
 
     // ---- 4. write ------------------------------------------------------------------------
@@ -253,6 +278,21 @@ RunResult Engine::run(std::uint64_t max_cycles) {
         if (tracing) emit8(a.pc, a.bank, static_cast<std::uint32_t>(a.addr), dst);
       }
       if (++w.rows_done == L) vtr_wr.erase(vtr_wr.begin());
+    }
+    if (recv_i >= 0) {
+      LinkChannel& ch = *links[recv.link].rx;
+      if (!acc_list[recv_i].bad) {
+        const SramAccess& a = acc_list[recv_i];
+        std::int8_t* dst = word(a.bank, a.addr);
+        std::copy(ch.wire.front().data.begin(), ch.wire.front().data.end(), dst);
+        ++counters[idx(gen::Counter::sram_writes)];
+        ++counters[idx(gen::Counter::link_rx)];
+        if (tracing) emit8(a.pc, a.bank, static_cast<std::uint32_t>(a.addr), dst);
+      }
+      ch.wire.pop_front();
+      recv.addr += static_cast<std::uint32_t>(recv.stride);
+      recv.next = cycle + 1;
+      if (--recv.rows_left == 0) hold_until = cycle;  // the next instruction issues in cycle + 1
     }
     if (aw) {
       if (!aw_bad) {
@@ -293,22 +333,25 @@ RunResult Engine::run(std::uint64_t max_cycles) {
     }
 
     // ---- 5. end of cycle -----------------------------------------------------------------
+    bool done = false;
     if (err != ErrorCode::none) {
       res.error = err;
       res.error_pc = err_pc;
       res.error_cycle = cycle;
-      break;
-    }
-    if (holding && cycle >= hold_until) {
+      done = true;
+    } else if (holding && cycle >= hold_until) {
       holding = false;
-      if (halting) break;
+      done = halting;
     }
-    ++cycle;
+    if (!done) {
+      ++cycle;
+      return false;
+    }
   }
   res.cycles = cycle + 1;
   counters[idx(gen::Counter::cycles)] = res.cycles;
   res.counters = counters;
-  return res;
+  return true;
 }
 
 }  // namespace lpu::golden_detail

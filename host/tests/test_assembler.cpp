@@ -244,8 +244,8 @@ TEST_CASE("asm: errors carry file:line:col", "[asm]") {
         "t.s:1:18: slice 4 is out of range (0..3 on configuration 'base')");
   CHECK(error_of("mlw b0[r0], buf=2") ==
         "t.s:1:17: buf 2 is out of range (0..1 on configuration 'base')");
-  CHECK(error_of("send 1, b0[r0], 1", tiny()) ==
-        "t.s:1:6: link 1 is out of range (0..0 on configuration 'tiny')");
+  CHECK(error_of("send 2, b0[r0], 1", tiny()) ==
+        "t.s:1:6: link 2 is out of range (0..1 on configuration 'tiny')");
   CHECK(error_of("nop 0") == "t.s:1:5: cycles 0 is out of range (1..65536)");
   CHECK(error_of("loopi 1, 0\nnop") == "t.s:1:10: loop length must be at least 1");
   CHECK(error_of("li r1") == "t.s:1:6: missing operand 'imm32' (syntax: li rd, imm32)");

@@ -161,7 +161,7 @@ TEST_CASE("isa: check_operands applies the configuration's ranges", "[isa]") {
   CHECK(check(make(Op::mlw, {{Field::sh, 1}}), base) == ok);
   CHECK(check(make(Op::mlw, {{Field::sh, 2}}), base) == bad);
   CHECK(check(make(Op::mma, {{Field::sh, 2}}), base) == bad);
-  CHECK(check(make(Op::send, {{Field::sh, 1}}), tiny) == bad);
+  CHECK(check(make(Op::send, {{Field::sh, 2}}), tiny) == bad);
   CHECK(check(make(Op::send, {{Field::sh, 1}}), base) == ok);
   CHECK(check(make(Op::recv, {{Field::sh, 2}}), base) == bad);
   // Loops need a body.

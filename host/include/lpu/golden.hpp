@@ -71,6 +71,7 @@ class GoldenModel {
   std::int32_t vreg(unsigned i, unsigned lane) const;
 
  private:
+  friend class GoldenSystem;  // connects chips' links (golden_system.hpp)
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

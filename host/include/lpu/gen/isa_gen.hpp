@@ -277,6 +277,11 @@ struct ConfigDesc {
   unsigned sregs;
   unsigned loop_depth;
   unsigned links;
+  unsigned link_lanes;
+  unsigned link_osr;
+  unsigned link_frame_words;
+  unsigned link_tx_depth;
+  unsigned link_rx_depth;
   unsigned fmax_target_mhz;
   unsigned vlat;  // timing: 4
   unsigned slat;  // timing: 1
@@ -286,12 +291,13 @@ struct ConfigDesc {
   unsigned wbuf_release;  // timing: lanes + 2
   unsigned vtr_busy;  // timing: lanes
   unsigned vtr_wr_start;  // timing: lanes + 2
-  unsigned send_busy_extra;  // timing: 0
+  unsigned link_word_cycles;  // timing: (10 * lanes * link_osr + link_lanes - 1) // link_lanes
+  unsigned link_latency;  // timing: (40 * link_osr) // link_lanes + 16
 };
 
 inline constexpr std::array<ConfigDesc, 2> kConfigs = {{
-    {"tiny", "iCE40UP5K (iCEBreaker)", 1, 4, 2, 16384, 0, 256, 1024, 256, 8, 16, 4, 1, 24, 4, 1, 11, 4, 5, 6, 4, 6, 0},
-    {"base", "ECP5 LFE5U-85F (ULX3S); the default simulated device", 2, 16, 16, 1024, 1, 512, 4096, 1024, 16, 16, 4, 2, 100, 4, 1, 35, 16, 17, 18, 16, 18, 0},
+    {"tiny", "iCE40UP5K (iCEBreaker)", 1, 4, 2, 16384, 0, 256, 1024, 256, 8, 16, 4, 2, 1, 4, 32, 64, 64, 24, 4, 1, 11, 4, 5, 6, 4, 6, 160, 176},
+    {"base", "ECP5 LFE5U-85F (ULX3S); the default simulated device", 2, 16, 16, 1024, 1, 512, 4096, 1024, 16, 16, 4, 2, 4, 4, 16, 64, 64, 100, 4, 1, 35, 16, 17, 18, 16, 18, 160, 56},
 }};
 
 }  // namespace lpu::gen
