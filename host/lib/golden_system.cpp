@@ -70,6 +70,14 @@ GoldenModel& GoldenSystem::chip(unsigned i) {
   return *impl_->chips[i];
 }
 
+void GoldenSystem::load(const SystemProgram& sp) {
+  if (sp.chips.size() != impl_->chips.size()) {
+    throw Error("golden system: the program is for " + std::to_string(sp.chips.size()) + " chip(s), the system has " +
+                std::to_string(impl_->chips.size()));
+  }
+  for (std::size_t i = 0; i < sp.chips.size(); ++i) impl_->chips[i]->load(sp.chips[i]);
+}
+
 std::vector<RunResult> GoldenSystem::run(std::uint64_t max_cycles) {
   const std::size_t n = impl_->chips.size();
   std::vector<RunResult> res(n);

@@ -3,11 +3,10 @@
 #include "lpu/npy.hpp"
 
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 
 #include "lpu/error.hpp"
+#include "lpu/file_io.hpp"
 
 namespace lpu {
 
@@ -248,20 +247,7 @@ Tensor parse_npy(const std::uint8_t* data, std::size_t size, const std::string& 
 }
 
 Tensor read_npy(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw Error(path + ": cannot open for reading (not a regular file)");
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(path + ": cannot open for reading");
-  f.seekg(0, std::ios::end);
-  const std::streamoff len = f.tellg();
-  if (len < 0) throw Error(path + ": cannot determine the file size");
-  if (static_cast<std::uint64_t>(len) > kMaxNpyBytes + 65536)
-    throw Error(path + ": file too large for a tensor");
-  f.seekg(0, std::ios::beg);
-  std::vector<std::uint8_t> buf(static_cast<std::size_t>(len));
-  if (len > 0 && !f.read(reinterpret_cast<char*>(buf.data()), len))
-    throw Error(path + ": read failed");
+  const auto buf = read_file_bytes(path, kMaxNpyBytes + 65536, "a tensor");
   return parse_npy(buf.data(), buf.size(), path);
 }
 
@@ -304,13 +290,6 @@ std::vector<std::uint8_t> serialize_npy(const Tensor& t) {
   return out;
 }
 
-void write_npy(const std::string& path, const Tensor& t) {
-  const auto bytes = serialize_npy(t);
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f) throw Error(path + ": cannot open for writing");
-  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  f.close();
-  if (!f) throw Error(path + ": write failed");
-}
+void write_npy(const std::string& path, const Tensor& t) { write_file_bytes(path, serialize_npy(t)); }
 
 }  // namespace lpu

@@ -4,13 +4,13 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <set>
 #include <sstream>
 
 #include "lpu/crc32.hpp"
 #include "lpu/error.hpp"
+#include "lpu/file_io.hpp"
 #include "lpu/gen/isa_gen.hpp"
 #include "lpu/isa.hpp"
 #include "program_check.hpp"
@@ -859,29 +859,10 @@ Program Program::parse(const std::uint8_t* data, std::size_t size, std::string_v
 }
 
 Program Program::load_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(path + ": cannot open for reading");
-  f.seekg(0, std::ios::end);
-  const std::streamoff len = f.tellg();
-  if (len < 0) throw Error(path + ": cannot determine the file size");
-  if (static_cast<std::uint64_t>(len) > kMaxFileSize) {
-    throw Error(path + ": file_size at byte 0: file is " + std::to_string(len) + " bytes (limit " +
-                std::to_string(kMaxFileSize) + ")");
-  }
-  f.seekg(0, std::ios::beg);
-  std::vector<std::uint8_t> buf(static_cast<std::size_t>(len));
-  if (len > 0 && !f.read(reinterpret_cast<char*>(buf.data()), len))
-    throw Error(path + ": read failed");
+  const auto buf = read_file_bytes(path, kMaxFileSize, "a program");
   return parse(buf.data(), buf.size(), path);
 }
 
-void Program::save_file(const std::string& path) const {
-  const auto bytes = serialize();
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f) throw Error(path + ": cannot open for writing");
-  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  f.close();
-  if (!f) throw Error(path + ": write failed");
-}
+void Program::save_file(const std::string& path) const { write_file_bytes(path, serialize()); }
 
 }  // namespace lpu

@@ -13,6 +13,7 @@
 
 #include "lpu/config.hpp"
 #include "lpu/golden.hpp"
+#include "lpu/system_program.hpp"
 
 namespace lpu {
 
@@ -31,6 +32,8 @@ class GoldenSystem {
   // Each chip is a full GoldenModel: load programs, access memories, set traces through it
   // (its own run() runs it alone, with its links joined but no partner stepping).
   GoldenModel& chip(unsigned i);
+  // Loads program i onto chip i; throws lpu::Error unless there is one program per chip.
+  void load(const SystemProgram& sp);
 
   // Starts a run on every chip in cycle 0 and steps them together until each has halted or
   // stopped with an error (a chip that stopped stays stopped; the links keep delivering to
