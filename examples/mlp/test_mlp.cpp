@@ -5,7 +5,9 @@
 #include <cstdio>
 
 #include "example_util.hpp"
+#include "lpu/assembler.hpp"
 #include "lpu/npy.hpp"
+#include "lpu/system_device.hpp"
 
 using namespace lpu;
 
@@ -71,4 +73,42 @@ TEST_CASE("example mlp (base): two layers of GEMM + bias + ReLU + requant", "[ex
   std::printf("mlp: %llu cycles, MXU utilisation %.4f\n", static_cast<unsigned long long>(r.cycles),
               static_cast<double>(r.counter(gen::Counter::mxu_busy)) / static_cast<double>(r.cycles));
   CHECK(run.program.predicted_cycles == r.cycles);
+}
+
+TEST_CASE("example mlp split over two chips (golden system): the same bits as one chip", "[examples][link]") {
+  const Config& cfg = config_by_name("base");
+  SystemProgram sp;
+  sp.chips.push_back(assemble_file(std::string(LPU_MLP_SPLIT_DIR) + "/mlp_chip0.s", cfg));
+  sp.chips.push_back(assemble_file(std::string(LPU_MLP_SPLIT_DIR) + "/mlp_chip1.s", cfg));
+  auto sys = open_golden_system(cfg, 2);
+  sys->load(sp);
+  sys->chip(0).write_tensor("X", read_npy(examples::path("mlp/x.npy")));
+  sys->chip(0).write_tensor("W1", read_npy(examples::path("mlp/w1.npy")));
+  sys->chip(0).write_tensor("B1", read_npy(examples::path("mlp/b1.npy")));
+  sys->chip(1).write_tensor("W2", read_npy(examples::path("mlp/w2.npy")));
+  sys->chip(1).write_tensor("B2", read_npy(examples::path("mlp/b2.npy")));
+  const auto res = sys->run();
+  REQUIRE(res.size() == 2);
+  INFO("chip 0: " << error_name(res[0].error) << " at pc " << res[0].error_pc);
+  REQUIRE(res[0].ok());
+  INFO("chip 1: " << error_name(res[1].error) << " at pc " << res[1].error_pc);
+  REQUIRE(res[1].ok());
+
+  auto load = [](const char* f) { return read_npy(examples::path(std::string("mlp/") + f)).as_int32(); };
+  const auto h = layer(load("x.npy"), load("w1.npy"), load("b1.npy"), 64, 128, 64, 11, 14);
+  const auto y = layer(h, load("w2.npy"), load("b2.npy"), 64, 64, 32, 25, 14);
+  CHECK(sys->chip(0).read_tensor("H").as_int32() == h);
+  CHECK(sys->chip(1).read_tensor("H").as_int32() == h);
+  CHECK(sys->chip(1).read_tensor("Y").as_int32() == y);
+  // And bit-identical to the single-chip program.
+  auto one = examples::run_example(
+      "mlp/mlp.s", cfg,
+      {{"X", "mlp/x.npy"}, {"W1", "mlp/w1.npy"}, {"B1", "mlp/b1.npy"}, {"W2", "mlp/w2.npy"}, {"B2", "mlp/b2.npy"}});
+  REQUIRE(one.result.ok());
+  CHECK(one.device->read_tensor("Y").as_int32() == sys->chip(1).read_tensor("Y").as_int32());
+  CHECK(res[0].counter(gen::Counter::link_tx) == 256);
+  CHECK(res[1].counter(gen::Counter::link_rx) == 256);
+  std::printf("mlp on two chips: chip 0 %llu cycles, chip 1 %llu cycles (one chip: %llu)\n",
+              static_cast<unsigned long long>(res[0].cycles), static_cast<unsigned long long>(res[1].cycles),
+              static_cast<unsigned long long>(one.result.cycles));
 }
