@@ -1,0 +1,86 @@
+// The compiler driver (docs/compiler.md "Compile flow"): Graph -> calibration ->
+// quantization -> memory layout -> lowering and static scheduling -> lpu::Program.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "lpu/compiler/graph.hpp"
+#include "lpu/compiler/quant.hpp"
+#include "lpu/config.hpp"
+#include "lpu/npy.hpp"
+#include "lpu/program.hpp"
+
+namespace lpu::compiler {
+
+struct CompileOptions {
+  const Config* config = nullptr;  // nullptr: base
+  QuantOptions quant;
+  // Calibration samples (one value per model input each). Empty: the model's
+  // "calibration" files are used; a model without any is an error.
+  std::vector<FTensorMap> calibration;
+  // Run the compiled program once on the golden model (zero inputs) and fail unless it
+  // finishes without an LPU error in exactly the predicted number of cycles.
+  bool verify = false;
+  // Experimental: address rows through post-incremented registers and fold repeated
+  // instruction runs that follow a free cycle into zero-overhead hardware loops (cycle-exact,
+  // docs/compiler.md "Loop rolling"). Off: the straight-line schedule.
+  bool roll_loops = false;
+};
+
+// Where one tensor lives on the chip (tiled layout, docs/program-format.md).
+struct Placement {
+  std::string name;
+  std::uint32_t bank = 0, addr = 0;  // column block 0, row 0 (I/O tensors are contiguous)
+  std::uint32_t rows = 0, col_blocks = 0;
+};
+
+struct CompileResult {
+  Program program;
+  QGraph qgraph;
+  StatsMap stats;
+  std::uint64_t predicted_cycles = 0;
+  std::uint64_t mxu_rows = 0;  // predicted cycles in which the MXU reads an activation row
+  std::size_t sram_bytes = 0;  // SRAM bytes allocated (weights + activations)
+  std::size_t weight_bytes = 0;
+  std::vector<Placement> io;  // model inputs and outputs
+  // Per output: the largest |dequantized int8 reference - float reference| over the
+  // calibration samples (measured; the bound is QTensor::err).
+  std::map<std::string, double> calib_max_error;
+  double mxu_utilisation() const {
+    return predicted_cycles ? static_cast<double>(mxu_rows) / static_cast<double>(predicted_cycles)
+                            : 0.0;
+  }
+};
+
+CompileResult compile(const Graph& g, const CompileOptions& opt);
+
+// Calibration samples from .npy files: input name -> file (see split_samples). Every model
+// input needs a file; all files must give the same number of samples.
+std::vector<FTensorMap> load_calibration(const Graph& g,
+                                         const std::map<std::string, std::string>& files);
+
+// Device tensors of a compiled model's inputs and outputs: the symbol is int8 [rows,
+// ceil(cols / lanes) * lanes] in the tiled layout; the padding columns are zero.
+Tensor to_device(const QTensor& t, const std::vector<std::int8_t>& q, unsigned lanes);
+std::vector<std::int8_t> from_device(const QTensor& t, const Tensor& dev, unsigned lanes);
+
+// A compiled model's inputs and outputs as recorded in its container's META lines
+// (docs/compiler.md "Container"): logical shape, scale, and for outputs the error bound.
+struct IoTensor {
+  std::string name;
+  bool is_input = true;
+  Shape shape;
+  double scale = 1;
+  double error_bound = 0;
+  double calib_max_error = 0;
+};
+std::vector<IoTensor> io_tensors(const Program& p);
+// Float values -> the device tensor of input `name` (quantized, padded); a device tensor of
+// output `name` -> float values of its logical shape. Errors name the tensor.
+Tensor quantize_io(const Program& p, const std::string& name, const FTensor& x);
+FTensor dequantize_io(const Program& p, const std::string& name, const Tensor& t);
+
+}  // namespace lpu::compiler
