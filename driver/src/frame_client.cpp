@@ -10,6 +10,22 @@ namespace lpu::driver {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
+namespace {
+
+// What to do when a device does not answer, by transport.
+std::string no_answer_hint(const std::string& device) {
+  if (device.rfind("usb", 0) == 0) {
+    return "is the board loaded with the LPU bitstream (`lpu flash --board ulx3s|icebreaker "
+           "FILE`) and its UART at the same baud rate? Re-plug it and try again";
+  }
+  if (device.rfind("tcp://", 0) == 0) {
+    return "is the server an `lpu sim-server` and is it still running? Restart it and try again";
+  }
+  return "the device is not answering; run the command again, and report it if it repeats";
+}
+
+}  // namespace
+
 FrameClient::FrameClient(std::unique_ptr<Transport> t, ClientOptions opt)
     : t_(std::move(t)), opt_(opt), dec_(proto::kMaxPayload) {
   if (!t_) throw Error("FrameClient: no transport");
@@ -87,11 +103,13 @@ std::vector<std::uint8_t> FrameClient::call(proto::Cmd cmd,
     }
 
     resync();
-    if (!not_executed && !repeatable)
-      throw ResponseLost(what + ": " + last_problem + "; the request may have taken effect");
+    if (!not_executed && !repeatable) {
+      throw ResponseLost(what + ": " + last_problem + "; the request may have taken effect (" +
+                         no_answer_hint(t_->describe()) + ")");
+    }
     if (attempt >= opt_.retries) {
       throw Error(what + ": " + last_problem + " (after " + std::to_string(attempt + 1) +
-                  " attempts)");
+                  " attempts); " + no_answer_hint(t_->describe()));
     }
   }
 }

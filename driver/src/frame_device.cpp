@@ -94,6 +94,7 @@ void FrameDevice::write_space(MemSpace s, std::uint32_t bank, std::uint32_t addr
     r.addr = addr + static_cast<std::uint32_t>(off / unit);
     r.data.assign(data + off, data + off + k);
     client_.call(Cmd::write_mem, r.encode_write());
+    transfer_progress(k);
   }
 }
 
@@ -117,6 +118,7 @@ std::vector<std::uint8_t> FrameDevice::read_space(MemSpace s, std::uint32_t bank
                   std::to_string(got.size()) + " bytes, asked for " + std::to_string(k));
     }
     out.insert(out.end(), got.begin(), got.end());
+    transfer_progress(k);
   }
   return out;
 }

@@ -139,9 +139,11 @@ class FtdiTransport : public Transport {
     if (rc == kErrNoDevice) {
       gone_ = true;
       h_.reset();
-      throw Error(name_ + ": device disconnected while " + doing);
+      throw Error(name_ + ": device disconnected while " + doing +
+                  "; plug the board back in and run the command again");
     }
-    throw Error(name_ + ": USB transfer failed while " + doing + ": " + result_name(rc));
+    throw Error(name_ + ": USB transfer failed while " + doing + ": " + result_name(rc) +
+                "; re-plug the board (or use another USB port/cable) and try again");
   }
 
   std::shared_ptr<UsbApi> api_;  // outlives h_
@@ -292,8 +294,12 @@ std::unique_ptr<Transport> open_ftdi_transport(std::shared_ptr<UsbApi> api,
                   ": permission denied; install driver/99-lpu.rules and re-plug the board "
                   "(docs/host-protocol.md \"Board access\")");
     }
-    if (rc == kErrNoDevice) throw Error(who + ": device disappeared while opening it");
-    throw Error(who + ": cannot open: " + result_name(rc));
+    if (rc == kErrNoDevice) {
+      throw Error(who + ": device disappeared while opening it; check the cable and try again");
+    }
+    throw Error(who + ": cannot open: " + result_name(rc) +
+                "; re-plug the board, check `lsusb`, and install driver/99-lpu.rules "
+                "(docs/cli.md \"Boards and udev rules\")");
   }
   const bool hispeed = id.pid == kPidFt2232h;
   const char port_letter = opt.port != 0 ? opt.port : (hispeed ? 'B' : 'A');
@@ -308,9 +314,10 @@ std::unique_ptr<Transport> open_ftdi_transport(std::shared_ptr<UsbApi> api,
   if (rc != kOk) {
     if (rc == kErrBusy)
       throw Error(who + ": interface " + std::string(1, port_letter) +
-                  " is in use by another program");
+                  " is in use by another program; close it (another lpu, openFPGALoader, a "
+                  "serial terminal on /dev/ttyUSB*) and try again");
     throw Error(who + ": cannot claim interface " + std::string(1, port_letter) + ": " +
-                result_name(rc));
+                result_name(rc) + "; re-plug the board and try again");
   }
 
   // 3. UART setup: reset, UART mode, 8N1, flow control off, baud, latency, purge.
@@ -336,7 +343,8 @@ std::unique_ptr<Transport> open_ftdi_transport(std::shared_ptr<UsbApi> api,
     rc = h->control_out(s.req, s.value, s.index, opt.transfer_timeout_ms);
     if (rc < 0) {
       h->release_interface(iface);
-      throw Error(who + ": " + s.what + " failed: " + result_name(rc));
+      throw Error(who + ": " + s.what + " failed: " + result_name(rc) +
+                  "; re-plug the board and try again");
     }
   }
   const int packet = h->max_packet_size(ep_in);

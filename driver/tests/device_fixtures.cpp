@@ -48,8 +48,11 @@ struct TcpThread : Fixture {
 };
 
 #ifdef LPU_CLI_PATH
+// `device`: "golden" (the golden backend with the fixture's options) or "sim" (the Verilated
+// chip relayed by the server).
 struct TcpChild : Fixture {
-  TcpChild(const lpu::Config& cfg, lpu::GoldenBackendOptions g, lpu::driver::ClientOptions c) {
+  TcpChild(const lpu::Config& cfg, lpu::GoldenBackendOptions g, lpu::driver::ClientOptions c,
+           const std::string& device = "golden") {
     int fds[2];
     if (::pipe(fds) != 0) throw lpu::Error("pipe failed");
     posix_spawn_file_actions_t fa;
@@ -58,9 +61,13 @@ struct TcpChild : Fixture {
     posix_spawn_file_actions_addclose(&fa, fds[0]);
     const std::string mhz = std::to_string(g.clock_hz / 1000000);
     const std::string maxc = std::to_string(g.max_cycles);
-    std::vector<std::string> args = {
-        LPU_CLI_PATH, "sim-server",          "--port",      "0", "--once",       "--quiet",
-        "--config",   std::string(cfg.name), "--clock-mhz", mhz, "--max-cycles", maxc};
+    std::vector<std::string> args = {LPU_CLI_PATH, "sim-server", "--port",   "0",
+                                     "--once",     "--quiet",    "--config", std::string(cfg.name),
+                                     "--device",   device};
+    if (device == "golden") {
+      for (const auto& a : {std::string("--clock-mhz"), mhz, std::string("--max-cycles"), maxc})
+        args.push_back(a);
+    }
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -135,9 +142,14 @@ std::vector<std::string> kinds() {
 #endif
 #ifdef LPU_HAVE_SIM_TRANSPORT
   k.push_back("sim");
+#ifdef LPU_CLI_PATH
+  k.push_back("tcp-sim");
+#endif
 #endif
   return k;
 }
+
+bool is_rtl(const std::string& kind) { return kind == "sim" || kind == "tcp-sim"; }
 
 std::unique_ptr<Fixture> make(const std::string& kind, const lpu::Config& cfg,
                               lpu::GoldenBackendOptions gopt, lpu::driver::ClientOptions copt) {
@@ -149,6 +161,9 @@ std::unique_ptr<Fixture> make(const std::string& kind, const lpu::Config& cfg,
   if (kind == "usb-fake") return std::make_unique<UsbFake>(cfg, gopt, copt);
 #ifdef LPU_HAVE_SIM_TRANSPORT
   if (kind == "sim") return std::make_unique<Sim>(cfg, gopt, copt);
+#ifdef LPU_CLI_PATH
+  if (kind == "tcp-sim") return std::make_unique<TcpChild>(cfg, gopt, copt, "sim");
+#endif
 #endif
   throw lpu::Error("unknown fixture " + kind);
 }

@@ -143,7 +143,7 @@ TEST_CASE("codec: random garbage between frames is skipped and never yields a fr
   CHECK(max_held < kMaxFrame);
 }
 
-TEST_CASE("codec: a frame truncated at every length never decodes; the next frame is found",
+TEST_CASE("codec: a frame truncated at every length never decodes, the next frame is found",
           "[codec]") {
   std::mt19937 rng(3);
   const Frame victim = make_frame(0x02, 1, rand_bytes(40, rng));
@@ -173,7 +173,7 @@ TEST_CASE("codec: a frame truncated at every length never decodes; the next fram
   CHECK_FALSE(d.mid_frame());
 }
 
-TEST_CASE("codec: every single-bit flip is detected; the following frame still decodes",
+TEST_CASE("codec: every single-bit flip is detected, the following frame still decodes",
           "[codec]") {
   std::mt19937 rng(4);
   const Frame orig = make_frame(0x02, 9, rand_bytes(37, rng));

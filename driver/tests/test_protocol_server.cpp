@@ -111,7 +111,7 @@ TEST_CASE("server: request validation answers each error with the field and valu
 }
 
 TEST_CASE(
-    "server: damaged frames get BAD_CRC / BAD_LENGTH with the seq; a refused write has no effect",
+    "server: damaged frames get BAD_CRC / BAD_LENGTH with the seq, a refused write has no effect",
     "[server]") {
   Engine e;
   Frame f;
@@ -176,7 +176,7 @@ TEST_CASE(
   CHECK(st3.program_len == 0);
 }
 
-TEST_CASE("server: several frames in one read are answered in order; INFO; gap timeout",
+TEST_CASE("server: several frames in one read are answered in order, INFO, gap timeout",
           "[server]") {
   Engine e;
   std::vector<std::uint8_t> s;

@@ -78,7 +78,7 @@ TEST_CASE("tcp: connection failures are clear and fast", "[tcp]") {
                     Catch::Contains("unknown device"));
 }
 
-TEST_CASE("tcp: garbage and bad frames are answered or skipped; the connection survives", "[tcp]") {
+TEST_CASE("tcp: garbage and bad frames are answered or skipped, the connection survives", "[tcp]") {
   Server s;
   auto t = s.connect();
   // Garbage (with sync look-alikes), then STATUS.
@@ -117,7 +117,7 @@ TEST_CASE("tcp: garbage and bad frames are answered or skipped; the connection s
   CHECK(static_cast<Status>(ev[1].frame.status) == Status::bad_length);
 }
 
-TEST_CASE("tcp: a partial frame is given up after the gap; a frame it swallowed is still answered",
+TEST_CASE("tcp: a partial frame is given up after the gap, a frame it swallowed is still answered",
           "[tcp]") {
   Server s;
   auto t = s.connect();
@@ -138,7 +138,7 @@ TEST_CASE("tcp: a partial frame is given up after the gap; a frame it swallowed 
   CHECK(receive(*t, 1, milliseconds(2000)).size() == 1);
 }
 
-TEST_CASE("tcp: clients are served one after another; chip state persists", "[tcp]") {
+TEST_CASE("tcp: clients are served one after another, chip state persists", "[tcp]") {
   Server s(3);
   {
     lpu::driver::FrameDevice d(s.connect());

@@ -26,7 +26,7 @@ int run_info(const std::vector<std::string>& args) {
                                     });
   opt.require_positionals(0, 0, "nothing");
   const lpu::Config& c = opt.has("config") ? lpu::config_by_name(opt.value_or("config", "")) : lpu::default_config();
-  auto dev = LPU_OPEN_DEVICE(opt.value_or("device", "golden"), c);
+  auto dev = LPU_OPEN_DEVICE(opt.value_or("device", lpu::cli::kDefaultDevice), c);
   const lpu::Config& cfg = dev->config();
   std::printf("device:        %s: %s\n", dev->name().c_str(), dev->description().c_str());
   std::printf("isa version:   %u\n", lpu::gen::kIsaVersion);
@@ -75,6 +75,6 @@ LPU_COMMAND(info, "show a device's configuration, ISA version and counters",
             "[--device golden] [--config C]\n"
             "\n"
             "options:\n"
-            "  -d, --device URI   device (default: golden)\n"
+            "  -d, --device URI   device (default: sim when built with the RTL, else golden)\n"
             "  -c, --config NAME  configuration of the golden model (default: base)\n",
             run_info)

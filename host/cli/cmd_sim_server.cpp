@@ -1,5 +1,6 @@
-// lpu sim-server: serve host-protocol frames over TCP from a simulated chip
-// (docs/host-protocol.md "lpu sim-server").
+// lpu sim-server: serve host-protocol frames over TCP from a simulated chip (the golden model,
+// or the Verilated RTL chip relayed byte for byte) or a board (docs/cli.md, docs/host-protocol.md
+// "lpu sim-server").
 #include <atomic>
 #include <csignal>
 #include <iostream>
@@ -10,6 +11,8 @@
 #include "command.hpp"
 #include "lpu/config.hpp"
 #include "lpu/driver/tcp_server.hpp"
+#include "lpu/driver/transport.hpp"
+#include "lpu/driver/transport_sim.hpp"
 #include "lpu/error.hpp"
 #include "lpu/golden_backend.hpp"
 #include "options.hpp"
@@ -22,48 +25,11 @@ extern "C" void on_signal(int) {
   if (auto* s = g_server.load()) s->stop();
 }
 
-int run_sim_server(const std::vector<std::string>& args) {
-  lpu::cli::Options opt(
-      args, {
-                {"port", 'p', lpu::cli::OptKind::value, "TCP port (0: any free port)"},
-                {"bind", 0, lpu::cli::OptKind::value, "address to listen on"},
-                {"config", 'c', lpu::cli::OptKind::value, "tiny|base"},
-                {"device", 'd', lpu::cli::OptKind::value, "golden|sim"},
-                {"clock-mhz", 0, lpu::cli::OptKind::value, "pace runs at this clock"},
-                {"max-cycles", 0, lpu::cli::OptKind::value, "stop a run after this many cycles"},
-                {"max-clients", 0, lpu::cli::OptKind::value, "exit after serving N clients"},
-                {"once", 0, lpu::cli::OptKind::flag, "exit after one client"},
-                {"quiet", 'q', lpu::cli::OptKind::flag, "no connection log"},
-            });
-  opt.require_positionals(0, 0, "");
-  if (!opt.has("port")) throw lpu::Error("--port is required (0 picks a free port)");
-  const std::uint64_t port = lpu::cli::parse_uint(opt.value_or("port", "0"), "--port");
-  if (port > 65535) throw lpu::Error("--port " + std::to_string(port) + " is not 0..65535");
-  const lpu::Config& cfg =
-      opt.has("config") ? lpu::config_by_name(opt.value_or("config", "")) : lpu::default_config();
-  const std::string device = opt.value_or("device", "golden");
-  if (device == "sim") {
-    throw lpu::Error(
-        "--device sim (the Verilated RTL core) is not available yet; use --device golden");
-  }
-  if (device != "golden") throw lpu::Error("--device '" + device + "': expected golden or sim");
+bool is_usb_uri(const std::string& d) { return d == "usb" || d.rfind("usb:", 0) == 0; }
 
-  lpu::GoldenBackendOptions gopt;
-  const std::uint64_t mhz = opt.uint_or("clock-mhz", 0);
-  if (mhz > 4000) throw lpu::Error("--clock-mhz " + std::to_string(mhz) + " is above 4000");
-  gopt.clock_hz = static_cast<std::uint32_t>(mhz * 1000000u);
-  gopt.max_cycles = opt.uint_or("max-cycles", gopt.max_cycles);
-
-  lpu::driver::TcpServerOptions sopt;
-  sopt.bind = opt.value_or("bind", "127.0.0.1");
-  sopt.port = static_cast<std::uint16_t>(port);
-  sopt.max_clients = opt.flag("once") ? 1u : static_cast<unsigned>(opt.uint_or("max-clients", 0));
-  sopt.log = opt.flag("quiet") ? nullptr : &std::cerr;
-
-  lpu::GoldenBackend backend(cfg, gopt);
-  lpu::driver::TcpServer server(backend, sopt);
-  std::cout << "listening on " << server.address() << " (config " << cfg.name << ", device "
-            << device << ")" << std::endl;
+// Serves until the client limit, a signal, or a device failure.
+int serve(lpu::driver::TcpServer& server, const std::string& what) {
+  std::cout << "listening on " << server.address() << " (" << what << ")" << std::endl;
   g_server.store(&server);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -77,25 +43,119 @@ int run_sim_server(const std::vector<std::string>& args) {
   return 0;
 }
 
+int run_sim_server(const std::vector<std::string>& args) {
+  using lpu::cli::OptKind;
+  lpu::cli::Options opt(
+      args, {
+                {"port", 'p', OptKind::value, "TCP port (0: any free port)"},
+                {"listen", 'l', OptKind::value, "address to listen on"},
+                {"bind", 0, OptKind::value, "the same as --listen"},
+                {"config", 'c', OptKind::value, "tiny|base"},
+                {"device", 'd', OptKind::value, "golden|sim[:...]|usb[:...]"},
+                {"clock-mhz", 0, OptKind::value, "pace runs at this clock"},
+                {"max-cycles", 0, OptKind::value, "stop a run after this many cycles"},
+                {"max-clients", 0, OptKind::value, "exit after serving N clients"},
+                {"once", 0, OptKind::flag, "exit after one client"},
+                {"quiet", 'q', OptKind::flag, "no connection log"},
+            });
+  opt.require_positionals(0, 0, "nothing (every setting is an option)");
+  if (!opt.has("port")) {
+    throw lpu::Error("--port is required: give --port P, or --port 0 to pick a free port");
+  }
+  const std::uint64_t port = lpu::cli::parse_uint(opt.value_or("port", "0"), "--port");
+  if (port > 65535) throw lpu::Error("--port " + std::to_string(port) + " is not 0..65535");
+  if (opt.has("listen") && opt.has("bind")) {
+    throw lpu::Error("--listen and --bind are the same option: give one of them");
+  }
+  const lpu::Config* want =
+      opt.has("config") ? &lpu::config_by_name(opt.value_or("config", "")) : nullptr;
+  const lpu::Config& cfg = want ? *want : lpu::default_config();
+  const std::string device = opt.value_or("device", "golden");
+
+  lpu::driver::TcpServerOptions sopt;
+  sopt.bind = opt.value_or("listen", opt.value_or("bind", "127.0.0.1"));
+  sopt.port = static_cast<std::uint16_t>(port);
+  sopt.max_clients = opt.flag("once") ? 1u : static_cast<unsigned>(opt.uint_or("max-clients", 0));
+  sopt.log = opt.flag("quiet") ? nullptr : &std::cerr;
+
+  if (device == "golden") {
+    lpu::GoldenBackendOptions gopt;
+    const std::uint64_t mhz = opt.uint_or("clock-mhz", 0);
+    if (mhz > 4000) throw lpu::Error("--clock-mhz " + std::to_string(mhz) + " is above 4000");
+    gopt.clock_hz = static_cast<std::uint32_t>(mhz * 1000000u);
+    gopt.max_cycles = opt.uint_or("max-cycles", gopt.max_cycles);
+    lpu::GoldenBackend backend(cfg, gopt);
+    lpu::driver::TcpServer server(backend, sopt);
+    return serve(server, "config " + std::string(cfg.name) + ", device golden");
+  }
+
+  if (!lpu::driver::is_sim_uri(device) && !is_usb_uri(device)) {
+    throw lpu::Error("--device '" + device +
+                     "': expected golden, sim[:config=C] or usb[:VID:PID[:SERIAL]] (a tcp:// "
+                     "device is served by its own server already)");
+  }
+  for (const char* o : {"clock-mhz", "max-cycles"}) {
+    if (opt.has(o)) {
+      throw lpu::Error("--" + std::string(o) + " applies to --device golden only: " + device +
+                       " runs its real cycles (drop the option, or serve --device golden)");
+    }
+  }
+  lpu::driver::TransportOptions topt;
+  if (lpu::driver::is_sim_uri(device)) {
+#ifdef LPU_HAVE_SIM_TRANSPORT  // otherwise open_transport says the build has no sim device
+    const lpu::driver::SimOptions so = lpu::driver::parse_sim_uri(device);
+    if (so.config && want && so.config != want) {
+      throw lpu::Error("--device " + device + " and --config " + std::string(want->name) +
+                       " name different configurations: give one of them");
+    }
+    if (so.uart) {
+      // A 4 KiB frame takes seconds of wall time through the simulated UART; the TCP
+      // client's response timeout is 1 s (it would retry and fail).
+      throw lpu::Error("--device " + device +
+                       ": the bit-accurate UART mode is too slow to serve over TCP (a client's "
+                       "response timeout is shorter than a frame's simulated transfer); serve "
+                       "--device sim (bytes through the chip's side door), and use "
+                       "--device sim:uart=1 in process");
+    }
+#endif
+    topt.config = &cfg;
+  } else if (want) {
+    throw lpu::Error("--config applies to the simulated devices only: a board is what it is "
+                     "(drop --config; `lpu info --device " + device + "` shows it)");
+  }
+  std::unique_ptr<lpu::driver::Transport> link;
+  try {
+    link = lpu::driver::open_transport(device, topt);
+  } catch (const lpu::Error& e) {
+    throw lpu::Error(std::string("cannot open the device to serve: ") + e.what());
+  }
+  lpu::driver::TcpServer server(*link, sopt);
+  return serve(server, "device " + link->describe() + ", relayed byte for byte");
+}
+
 // LPU_COMMAND needs an identifier; this command's name has a hyphen, so register directly.
 [[maybe_unused]] const bool registered = lpu::cli::register_command(lpu::cli::Command{
-    "sim-server", "serve host-protocol frames over TCP from a simulated chip",
-    "--port P [--bind ADDR] [--config C] [--device golden|sim] [--clock-mhz N] [--max-cycles N] "
-    "[--max-clients N | --once] [--quiet]\n"
+    "sim-server", "serve a simulated chip (or a board) over TCP",
+    "--port P [--listen ADDR] [--config C] [--device golden|sim[:config=C]|usb[:...]]\n"
+    "         [--clock-mhz N] [--max-cycles N] [--max-clients N | --once] [--quiet]\n"
     "\n"
-    "Serves the LPU host protocol (docs/host-protocol.md) on 127.0.0.1:P (or --bind ADDR);\n"
+    "Serves the LPU host protocol (docs/host-protocol.md) on 127.0.0.1:P (or --listen ADDR);\n"
     "clients connect with --device tcp://HOST:P. One client at a time, one after another; the\n"
-    "chip keeps its state between clients. Prints 'listening on ADDR:PORT' once ready\n"
-    "(--port 0 picks a free port).\n"
+    "chip keeps its state between clients. Prints 'listening on ADDR:PORT (...)' once ready\n"
+    "(--port 0 picks a free port). Ctrl-C (SIGINT) or SIGTERM stops it.\n"
     "\n"
-    "  --port P          TCP port (required; 0 = any free port)\n"
-    "  --bind ADDR       listen address (default 127.0.0.1; 0.0.0.0 exposes it to the network)\n"
-    "  --config C        chip configuration: tiny or base (default base)\n"
-    "  --device D        golden (the golden model) or sim (the Verilated core; not yet available)\n"
-    "  --clock-mhz N     report a run as running for its cycles at N MHz (default 0: no pacing)\n"
-    "  --max-cycles N    stop a run that has not halted after N cycles (as aborted)\n"
-    "  --max-clients N   exit after serving N clients; --once = --max-clients 1\n"
-    "  --quiet           do not log connections to stderr\n",
+    "  -p, --port P        TCP port (required; 0 = any free port)\n"
+    "  -l, --listen ADDR   listen address (default 127.0.0.1, loopback only; 0.0.0.0 or ::\n"
+    "                      expose the device to the network); --bind ADDR is the same\n"
+    "  -c, --config C      chip configuration of a simulated device: tiny or base (default base)\n"
+    "  -d, --device D      golden (default): the golden model, frames answered in process;\n"
+    "                      sim, sim:config=C: the Verilated RTL chip (lpu_top), bytes relayed\n"
+    "                      to its own host interface; usb[:VID:PID[:SERIAL]]: a board, relayed\n"
+    "      --clock-mhz N   golden: report a run as running for its cycles at N MHz (default 0:\n"
+    "                      no pacing)\n"
+    "      --max-cycles N  golden: stop a run that has not halted after N cycles (as aborted)\n"
+    "      --max-clients N exit after serving N clients; --once = --max-clients 1\n"
+    "  -q, --quiet         do not log connections to stderr\n",
     run_sim_server});
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "options.hpp"
 #include "lpu/error.hpp"
 #include "lpu/gen/isa_gen.hpp"
 
@@ -80,6 +81,10 @@ int main(int argc, char** argv) {
   }
   try {
     return cmd->run(args);
+  } catch (const lpu::cli::UsageError& e) {
+    std::cout.flush();
+    std::cerr << "lpu " << cmd->name << ": error: " << e.what() << " (see 'lpu " << cmd->name << " --help')\n";
+    return 1;
   } catch (const lpu::Error& e) {
     std::cout.flush();
     std::cerr << "lpu " << cmd->name << ": error: " << e.what() << "\n";

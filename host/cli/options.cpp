@@ -26,14 +26,14 @@ Options::Options(const std::vector<std::string>& args, std::initializer_list<Opt
       const auto eq = a.find('=');
       const std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
       const OptSpec* s = find_long(name);
-      if (!s) throw Error("unknown option '--" + name + "'");
+      if (!s) throw UsageError("unknown option '--" + name + "'");
       if (s->kind == OptKind::flag) {
-        if (eq != std::string::npos) throw Error("option '--" + name + "' takes no value");
+        if (eq != std::string::npos) throw UsageError("option '--" + name + "' takes no value");
         add(*s, "", "--" + name);
       } else if (eq != std::string::npos) {
         add(*s, a.substr(eq + 1), "--" + name);
       } else {
-        if (i + 1 >= args.size()) throw Error("option '--" + name + "' needs a value");
+        if (i + 1 >= args.size()) throw UsageError("option '--" + name + "' needs a value");
         add(*s, args[++i], "--" + name);
       }
       continue;
@@ -41,7 +41,7 @@ Options::Options(const std::vector<std::string>& args, std::initializer_list<Opt
     // -k, -kvalue, -k value, or a cluster of short flags -abc
     for (std::size_t j = 1; j < a.size(); ++j) {
       const OptSpec* s = find_short(a[j]);
-      if (!s) throw Error(std::string("unknown option '-") + a[j] + "'");
+      if (!s) throw UsageError(std::string("unknown option '-") + a[j] + "'");
       const std::string given = std::string("-") + a[j];
       if (s->kind == OptKind::flag) {
         add(*s, "", given);
@@ -50,7 +50,7 @@ Options::Options(const std::vector<std::string>& args, std::initializer_list<Opt
       if (j + 1 < a.size()) {
         add(*s, a.substr(j + 1), given);
       } else {
-        if (i + 1 >= args.size()) throw Error("option '" + given + "' needs a value");
+        if (i + 1 >= args.size()) throw UsageError("option '" + given + "' needs a value");
         add(*s, args[++i], given);
       }
       break;
@@ -75,7 +75,7 @@ const OptSpec* Options::find_short(char c) const {
 void Options::add(const OptSpec& spec, const std::string& value, const std::string& given_as) {
   auto& v = vals_[spec.name];
   if (!v.empty() && spec.kind != OptKind::repeated) {
-    throw Error("option '" + given_as + "' given more than once");
+    throw UsageError("option '" + given_as + "' given more than once");
   }
   v.push_back(value);
 }
@@ -105,8 +105,8 @@ std::uint64_t Options::uint_or(const std::string& name, std::uint64_t def) const
 }
 
 void Options::require_positionals(std::size_t min, std::size_t max, const std::string& what) const {
-  if (pos_.size() < min) throw Error("missing " + what);
-  if (pos_.size() > max) throw Error("unexpected argument '" + pos_[max] + "'");
+  if (pos_.size() < min) throw UsageError("missing " + what);
+  if (pos_.size() > max) throw UsageError("unexpected argument '" + pos_[max] + "'");
 }
 
 std::uint64_t parse_uint(const std::string& text, const std::string& what) {
@@ -119,7 +119,7 @@ std::uint64_t parse_uint(const std::string& text, const std::string& what) {
     base = 2;
     i = 2;
   }
-  if (i >= text.size()) throw Error(what + ": expected an unsigned integer, got '" + text + "'");
+  if (i >= text.size()) throw UsageError(what + ": expected an unsigned integer, got '" + text + "'");
   std::uint64_t v = 0;
   for (; i < text.size(); ++i) {
     const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
@@ -131,9 +131,9 @@ std::uint64_t parse_uint(const std::string& text, const std::string& what) {
     } else {
       d = 99;
     }
-    if (d >= base) throw Error(what + ": expected an unsigned integer, got '" + text + "'");
+    if (d >= base) throw UsageError(what + ": expected an unsigned integer, got '" + text + "'");
     if (v > (std::numeric_limits<std::uint64_t>::max() - d) / base) {
-      throw Error(what + ": value '" + text + "' is too large");
+      throw UsageError(what + ": value '" + text + "' is too large");
     }
     v = v * base + d;
   }

@@ -12,7 +12,24 @@
 #include <string>
 #include <vector>
 
+#include "lpu/error.hpp"
+
 namespace lpu::cli {
+
+// The device a command uses without --device: the simulated chip (the Verilator model of
+// lpu_top, in process) when this build has it, else the golden model.
+#if defined(LPU_HAVE_SIM_TRANSPORT)
+inline constexpr const char* kDefaultDevice = "sim";
+#else
+inline constexpr const char* kDefaultDevice = "golden";
+#endif
+
+// A command line the options cannot parse (unknown option, missing value, wrong number of
+// positionals): main adds a pointer to the command's --help.
+class UsageError : public Error {
+ public:
+  using Error::Error;
+};
 
 enum class OptKind { flag, value, repeated };
 

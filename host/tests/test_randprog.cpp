@@ -11,7 +11,7 @@
 
 using namespace lpu;
 
-TEST_CASE("randprog: same seed, same program; different seeds differ", "[randprog]") {
+TEST_CASE("randprog: same seed, same program, different seeds differ", "[randprog]") {
   const Config& cfg = config_by_name("base");
   const auto a = random_program(cfg, 42), b = random_program(cfg, 42), c = random_program(cfg, 43);
   CHECK(a.program.serialize() == b.program.serialize());

@@ -1,5 +1,5 @@
-// One interface to every LPU device: the golden model today; the Verilator model ("sim"),
-// a TCP bridge and the USB board later, each as a backend of this class.
+// One interface to every LPU device: the golden model in process here; the Verilator chip
+// ("sim"), a TCP bridge and a USB board through the host protocol (lpu::driver::FrameDevice).
 //
 // A backend implements the raw operations (load code + data, raw memory access, run);
 // tensors by symbol name are implemented once here on top of them (docs/program-format.md
@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +41,13 @@ class Device {
   void write_tensor(const std::string& name, const Tensor& t);
   Tensor read_tensor(const std::string& name);
 
+  // Progress of the long transfers load(), write_tensor() and read_tensor(): `fn(done, total)`
+  // in bytes, first (0, total), then after every chunk the backend moves (done never
+  // decreases), last (total, total) once the transfer has succeeded. A backend without chunks
+  // (golden) gives just the first and the last call. An empty function turns it off.
+  using ProgressFn = std::function<void(std::uint64_t done, std::uint64_t total)>;
+  void set_progress(ProgressFn fn) { progress_ = std::move(fn); }
+
   // Raw memory in the container's byte layout (program-format.md).
   virtual void write_mem(Space s, std::uint32_t bank, std::uint32_t addr, const std::vector<std::uint8_t>& bytes) = 0;
   virtual std::vector<std::uint8_t> read_mem(Space s, std::uint32_t bank, std::uint32_t addr, std::size_t nbytes) = 0;
@@ -51,14 +59,24 @@ class Device {
  protected:
   Device() = default;
   virtual void load_program(const Program& p) = 0;
+  // Backends call this after moving `n` bytes (of code, data or a tensor); it reports
+  // progress when a transfer above is in flight and does nothing otherwise.
+  void transfer_progress(std::uint64_t n);
 
  private:
+  class Transfer;
+
   std::vector<Symbol> symbols_;
+  ProgressFn progress_;
+  std::uint64_t xfer_done_ = 0;
+  std::uint64_t xfer_total_ = 0;
+  bool in_xfer_ = false;
 };
 
 // Opens a device by URI for configuration `cfg`:
 //   golden   the golden model, in process
-// Planned (not yet available; a clear lpu::Error says so): sim, tcp://HOST:PORT, usb[:SERIAL].
+// The other URIs (golden-frames, sim, tcp://HOST:PORT, usb) are the driver library's
+// (lpu::driver::open_device, driver/); here they give an lpu::Error saying so.
 std::unique_ptr<Device> open_device(const std::string& uri, const Config& cfg);
 // The golden backend directly.
 std::unique_ptr<Device> open_golden_device(const Config& cfg);
