@@ -1,6 +1,7 @@
 // lpu compile: a model graph (JSON + .npy weights) to a statically scheduled .lpu program
 // (docs/compiler.md). lpu quantize / lpu dequantize convert a compiled model's float inputs
 // and outputs to and from the device's int8 tensors.
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -13,6 +14,7 @@
 #include "lpu/error.hpp"
 #include "lpu/npy.hpp"
 #include "lpu/program.hpp"
+#include "lpu/system_program.hpp"
 #include "options.hpp"
 
 namespace {
@@ -29,6 +31,7 @@ int run_compile(const std::vector<std::string>& args) {
                                   {"weights", 0, OptKind::value, "per-channel | per-tensor"},
                                   {"chips", 0, OptKind::value, "number of chips"},
                                   {"no-verify", 0, OptKind::flag, "skip the golden-model check"},
+                                  {"no-loops", 0, OptKind::flag, "straight-line code only"},
                                   {"quiet", 'q', OptKind::flag, "print nothing"},
                               });
   opt.require_positionals(1, 1, "model (MODEL.json)");
@@ -36,9 +39,10 @@ int run_compile(const std::vector<std::string>& args) {
   std::string out = opt.value_or("output", "");
   if (out.empty()) out = std::filesystem::path(in).replace_extension(".lpu").string();
   if (out == in) throw lpu::Error("output file would overwrite the input '" + in + "'; give -o");
-  if (opt.has("chips") && opt.uint_or("chips", 1) != 1) {
-    throw lpu::Error("--chips " + opt.value_or("chips", "") +
-                     ": multi-chip compilation is not implemented yet (one chip only)");
+  const auto chips = static_cast<unsigned>(opt.uint_or("chips", 1));
+  if (chips < 1 || chips > lpu::kMaxSystemChips) {
+    throw lpu::Error("--chips " + opt.value_or("chips", "") + ": expected 1 to " +
+                     std::to_string(lpu::kMaxSystemChips));
   }
 
   const lpu::compiler::Graph g = lpu::compiler::load_graph(in);
@@ -46,6 +50,8 @@ int run_compile(const std::vector<std::string>& args) {
   co.config =
       opt.has("config") ? &lpu::config_by_name(opt.value_or("config", "")) : &lpu::default_config();
   co.verify = !opt.flag("no-verify");
+  co.chips = chips;
+  co.loops = !opt.flag("no-loops");
   const std::string w = opt.value_or("weights", "per-channel");
   if (w == "per-channel") {
     co.quant.weights = lpu::compiler::WeightQuant::per_channel;
@@ -77,24 +83,53 @@ int run_compile(const std::vector<std::string>& args) {
     co.calibration = lpu::compiler::load_calibration(g, files);
   }
 
+  const auto t0 = std::chrono::steady_clock::now();
   const lpu::compiler::CompileResult r = lpu::compiler::compile(g, co);
-  r.program.save_file(out);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (chips == 1) {
+    r.program.save_file(out);
+  } else {
+    r.system.save_file(out);
+  }
   if (!opt.flag("quiet")) {
     const lpu::Config& cfg = *co.config;
-    std::printf("%s: %zu instructions, %zu data segments, config %s\n", out.c_str(),
-                r.program.code.size(), r.program.data.size(), std::string(cfg.name).c_str());
-    std::printf("  predicted cycles   %llu%s\n",
-                static_cast<unsigned long long>(r.predicted_cycles),
-                co.verify ? " (checked on the golden model)" : "");
+    if (chips == 1) {
+      std::printf("%s: %zu instructions, %zu data segments, config %s\n", out.c_str(),
+                  r.program.code.size(), r.program.data.size(), std::string(cfg.name).c_str());
+      std::printf("  predicted cycles   %llu%s\n",
+                  static_cast<unsigned long long>(r.predicted_cycles),
+                  co.verify ? " (checked on the golden model)" : "");
+    } else {
+      std::printf("%s: %u chips, config %s\n", out.c_str(), chips, std::string(cfg.name).c_str());
+      for (unsigned c = 0; c < chips; ++c) {
+        std::printf("  chip %u: %zu instructions, predicted cycles %llu, ops %zu..%zu\n", c,
+                    r.system.chips[c].code.size(),
+                    static_cast<unsigned long long>(r.chip_cycles[c]), r.chip_stages[c].first,
+                    r.chip_stages[c].second - 1);
+      }
+      std::printf("  predicted cycles   %llu (the last chip to halt)%s\n",
+                  static_cast<unsigned long long>(r.predicted_cycles),
+                  co.verify ? " (checked on the golden system)" : "");
+    }
     std::printf("  MXU utilisation    %.3f (%llu of %llu cycles stream a row)\n",
                 r.mxu_utilisation(), static_cast<unsigned long long>(r.mxu_rows),
                 static_cast<unsigned long long>(r.predicted_cycles));
     const std::size_t cap = static_cast<std::size_t>(cfg.banks) * cfg.bank_depth * cfg.lanes;
-    std::printf("  SRAM               %zu of %zu bytes (%zu weights)\n", r.sram_bytes, cap,
-                r.weight_bytes);
-    for (const auto& t : lpu::compiler::io_tensors(r.program)) {
-      std::printf("  %-6s %-12s %s scale %.6g", t.is_input ? "input" : "output", t.name.c_str(),
-                  lpu::compiler::shape_str(t.shape).c_str(), t.scale);
+    std::printf("  SRAM               %zu of %zu bytes%s (%zu weights)\n", r.sram_bytes, cap,
+                chips > 1 ? " on the fullest chip" : "", r.weight_bytes);
+    std::printf("  compile time       %.3f s\n", secs);
+    std::vector<lpu::compiler::IoTensor> io;
+    for (const auto& p : r.system.chips) {
+      for (const auto& t : lpu::compiler::io_tensors(p)) io.push_back(t);
+    }
+    for (const auto& t : io) {
+      std::printf("  %-6s %-12s %s", t.is_input ? (t.is_state ? "state" : "input") : "output",
+                  t.name.c_str(), lpu::compiler::shape_str(t.shape).c_str());
+      if (t.is_index) {
+        std::printf(" integers 0..255");
+      } else {
+        std::printf(" scale %.6g", t.scale);
+      }
       if (!t.is_input) {
         std::printf(" error: %.6g measured on the calibration set, %.6g worst-case bound",
                     t.calib_max_error, t.error_bound);
@@ -105,10 +140,17 @@ int run_compile(const std::vector<std::string>& args) {
   return 0;
 }
 
+// The program (of a single-chip file or of the chip of a bundle) that holds tensor `name`.
+lpu::Program program_with(const std::string& file, const std::string& name, bool input) {
+  lpu::SystemProgram sp = lpu::SystemProgram::load_file(file);
+  if (sp.chips.size() == 1) return std::move(sp.chips[0]);  // quantize_io names what is known
+  return std::move(sp.chips[lpu::compiler::io_chip(sp, name, input)]);
+}
+
 int run_quantize(const std::vector<std::string>& args) {
   const lpu::cli::Options opt(args, {});
   opt.require_positionals(4, 4, "MODEL.lpu NAME IN.npy OUT.npy");
-  const lpu::Program p = lpu::Program::load_file(opt.positional(0));
+  const lpu::Program p = program_with(opt.positional(0), opt.positional(1), true);
   const FTensor x = lpu::compiler::read_npy_float(opt.positional(2));
   lpu::write_npy(opt.positional(3), lpu::compiler::quantize_io(p, opt.positional(1), x));
   return 0;
@@ -117,7 +159,7 @@ int run_quantize(const std::vector<std::string>& args) {
 int run_dequantize(const std::vector<std::string>& args) {
   const lpu::cli::Options opt(args, {});
   opt.require_positionals(4, 4, "MODEL.lpu NAME IN.npy OUT.npy");
-  const lpu::Program p = lpu::Program::load_file(opt.positional(0));
+  const lpu::Program p = program_with(opt.positional(0), opt.positional(1), false);
   const lpu::Tensor t = lpu::read_npy(opt.positional(2));
   lpu::compiler::write_npy_float(opt.positional(3),
                                  lpu::compiler::dequantize_io(p, opt.positional(1), t));
@@ -126,28 +168,32 @@ int run_dequantize(const std::vector<std::string>& args) {
 
 }  // namespace
 
-LPU_COMMAND(compile, "compile a model graph (JSON + .npy weights) into a .lpu program",
-            "MODEL.json [-o MODEL.lpu] [--config base|tiny] [--calib [NAME=]FILE.npy]...\n"
-            "         [--weights per-channel|per-tensor] [--no-verify] [-q]\n"
-            "\n"
-            "Loads and checks the model, calibrates int8 scales on the sample inputs, quantizes,\n"
-            "lays the tensors out in SRAM, schedules every instruction statically and writes the\n"
-            "program with its predicted cycle count (docs/compiler.md). The input and output\n"
-            "tensors are int8 symbols; `lpu quantize` / `lpu dequantize` convert float data.\n"
-            "\n"
-            "options:\n"
-            "  -o, --output FILE     output container (default: MODEL.lpu)\n"
-            "  -c, --config NAME     target configuration (default: base)\n"
-            "      --calib [NAME=]FILE.npy\n"
-            "                        calibration samples for input NAME (the input's shape, or\n"
-            "                        [S] + that shape for S samples); default: the model's\n"
-            "                        \"calibration\" entry\n"
-            "      --weights KIND    default weight scales: per-channel (default) or per-tensor\n"
-            "      --chips N         chips to partition over (only 1 is implemented)\n"
-            "      --no-verify       do not run the program once on the golden model to check\n"
-            "                        that it is error-free and takes the predicted cycles\n"
-            "  -q, --quiet           print nothing\n",
-            run_compile)
+LPU_COMMAND(
+    compile, "compile a model graph (JSON + .npy weights) into a .lpu program",
+    "MODEL.json [-o MODEL.lpu] [--config base|tiny] [--calib [NAME=]FILE.npy]...\n"
+    "         [--weights per-channel|per-tensor] [--chips N] [--no-loops] [--no-verify] [-q]\n"
+    "\n"
+    "Loads and checks the model, calibrates int8 scales on the sample inputs, quantizes,\n"
+    "lays the tensors out in SRAM, schedules every instruction statically and writes the\n"
+    "program with its predicted cycle count (docs/compiler.md). The input and output\n"
+    "tensors are int8 symbols; `lpu quantize` / `lpu dequantize` convert float data.\n"
+    "\n"
+    "options:\n"
+    "  -o, --output FILE     output container (default: MODEL.lpu)\n"
+    "  -c, --config NAME     target configuration (default: base)\n"
+    "      --calib [NAME=]FILE.npy\n"
+    "                        calibration samples for input NAME (the input's shape, or\n"
+    "                        [S] + that shape for S samples); default: the model's\n"
+    "                        \"calibration\" entry\n"
+    "      --weights KIND    default weight scales: per-channel (default) or per-tensor\n"
+    "      --chips N         split the model over N chips of a ring (consecutive\n"
+    "                        stages, activations over the links); writes a multi-chip\n"
+    "                        bundle (docs/program-format.md \"Multi-chip programs\")\n"
+    "      --no-loops        no hardware-loop regions (straight-line code only)\n"
+    "      --no-verify       do not run the program once on the golden model to check\n"
+    "                        that it is error-free and takes the predicted cycles\n"
+    "  -q, --quiet           print nothing\n",
+    run_compile)
 
 LPU_COMMAND(quantize, "convert a float .npy into a compiled model's int8 input tensor",
             "MODEL.lpu NAME IN.npy OUT.npy\n"

@@ -1,6 +1,7 @@
 // The float32 reference interpreter (plain loops; docs/compiler.md "Ops").
 #include <algorithm>
 
+#include "float_ops.hpp"
 #include "lpu/compiler/reference.hpp"
 #include "lpu/error.hpp"
 
@@ -35,6 +36,10 @@ FTensorMap run_float(const Graph& g, const FTensorMap& inputs) {
   FTensorMap v;
   for (const auto& name : g.inputs) {
     const auto it = inputs.find(name);
+    if (it == inputs.end() && g.state_inputs.count(name)) {
+      v[name] = FTensor::zeros(g.tensor(name).shape);  // a cache starts empty
+      continue;
+    }
     if (it == inputs.end()) throw Error(g.source + ": no value given for input '" + name + "'");
     const TensorDecl& d = g.tensor(name);
     if (it->second.shape != d.shape) {
@@ -78,8 +83,15 @@ FTensorMap run_float(const Graph& g, const FTensorMap& inputs) {
       case OpKind::requantize:
         out = val(n.inputs[0]);
         break;
-      default:
-        throw Error(g.where(n) + ": not implemented in the float reference");
+      default: {
+        std::vector<const FTensor*> ins;
+        for (const auto& in : n.inputs) {
+          const TensorDecl& t = g.tensor(in);
+          ins.push_back(t.is_const ? nullptr : &val(in));
+        }
+        out = detail::float_op(g, n, ins, v);
+        break;
+      }
     }
     v[n.outputs[0]] = std::move(out);
   }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "graph_rules.hpp"
 #include "lpu/error.hpp"
 
 namespace lpu::compiler {
@@ -16,15 +17,15 @@ const std::vector<OpDesc>& op_descs() {
       {OpKind::mul, "mul", true},
       {OpKind::relu, "relu", true},
       {OpKind::requantize, "requantize", true},
-      {OpKind::gelu, "gelu", false},
-      {OpKind::silu, "silu", false},
-      {OpKind::softmax, "softmax", false},
-      {OpKind::layer_norm, "layer_norm", false},
-      {OpKind::rms_norm, "rms_norm", false},
-      {OpKind::embedding, "embedding", false},
-      {OpKind::reshape, "reshape", false},
-      {OpKind::transpose, "transpose", false},
-      {OpKind::attention_decode, "attention_decode", false},
+      {OpKind::gelu, "gelu", true},
+      {OpKind::silu, "silu", true},
+      {OpKind::softmax, "softmax", true},
+      {OpKind::layer_norm, "layer_norm", true},
+      {OpKind::rms_norm, "rms_norm", true},
+      {OpKind::embedding, "embedding", true},
+      {OpKind::reshape, "reshape", true},
+      {OpKind::transpose, "transpose", true},
+      {OpKind::attention_decode, "attention_decode", true},
   };
   return kOps;
 }
@@ -82,7 +83,7 @@ bool valid_tensor_name(const std::string& s) {
   return true;
 }
 
-namespace {
+namespace detail {
 
 void check_arity(const Graph& g, const Node& n, std::size_t min_in, std::size_t max_in) {
   if (n.inputs.size() < min_in || n.inputs.size() > max_in) {
@@ -127,6 +128,14 @@ const TensorDecl& activation(const Graph& g, const Node& n, std::size_t i, const
   }
   return t;
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::activation;
+using detail::check_arity;
+using detail::check_attrs;
 
 // The output shape of node `n` from its (already known) input shapes.
 Shape infer(const Graph& g, const Node& n) {
@@ -199,7 +208,7 @@ Shape infer(const Graph& g, const Node& n) {
       return activation(g, n, 0, "input").shape;
     }
     default:
-      break;
+      return detail::infer_ext(g, n);
   }
   throw Error(g.where(n) + ": internal: no shape rule");
 }
@@ -337,6 +346,7 @@ void check_graph(Graph& g) {
     if (g.tensor(in).shape.size() > 4)
       throw Error(g.source + ": input '" + in + "' has rank above 4");
   }
+  detail::classify_inputs(g);
 }
 
 }  // namespace lpu::compiler

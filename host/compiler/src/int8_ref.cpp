@@ -2,6 +2,7 @@
 // docs/isa.md "Arithmetic details". It shares no code with the code generator.
 #include <algorithm>
 
+#include "int8_ops.hpp"
 #include "lpu/compiler/quant.hpp"
 #include "lpu/error.hpp"
 
@@ -31,6 +32,10 @@ QTensorMap run_int8(const QGraph& q, const QTensorMap& inputs) {
   for (int i : q.inputs) {
     const QTensor& t = q.tensors[i];
     const auto it = inputs.find(t.name);
+    if (it == inputs.end() && t.is_state) {
+      v[t.name].assign(static_cast<std::size_t>(t.rows) * t.cols, 0);  // an empty cache
+      continue;
+    }
     if (it == inputs.end()) throw Error("int8 reference: no value for input '" + t.name + "'");
     if (it->second.size() != static_cast<std::size_t>(t.rows) * t.cols) {
       throw Error("int8 reference: input '" + t.name + "' has " +
@@ -87,6 +92,9 @@ QTensorMap run_int8(const QGraph& q, const QTensorMap& inputs) {
       case QOpKind::requant:
         for (std::size_t i = 0; i < y.size(); ++i)
           y[i] = sat8(round_shift(std::int64_t{a[i]} * op.mult[0], op.shift));
+        break;
+      default:
+        detail::run_int8_op(q, op, v, y);
         break;
     }
     v[out.name] = std::move(y);

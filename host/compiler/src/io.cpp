@@ -65,15 +65,30 @@ std::vector<IoTensor> io_tensors(const Program& p) {
       if (x.name == name && x.is_input == in) t = &x;
     }
     if (!t) {
-      out.push_back(IoTensor{name, in, {}, 1, 0, 0});
+      out.push_back(IoTensor{name, in, {}, 1, 0, 0, false, false});
       t = &out.back();
     }
     if (field == "shape") t->shape = parse_dims(val, key);
     if (field == "scale") t->scale = parse_num(val, key);
     if (field == "error_bound") t->error_bound = parse_num(val, key);
     if (field == "calib_max_error") t->calib_max_error = parse_num(val, key);
+    if (field == "index") t->is_index = val == "1";
+    if (field == "state") t->is_state = val == "1";
   }
   return out;
+}
+
+std::size_t io_chip(const SystemProgram& sp, const std::string& name, bool input) {
+  std::string known;
+  for (std::size_t c = 0; c < sp.chips.size(); ++c) {
+    for (const auto& t : io_tensors(sp.chips[c])) {
+      if (t.name == name && t.is_input == input) return c;
+      if (t.is_input == input) known += (known.empty() ? "" : ", ") + t.name;
+    }
+  }
+  throw Error(std::string("the program has no compiled ") + (input ? "input" : "output") +
+              " named '" + name + "'" +
+              (known.empty() ? std::string() : " (known: " + known + ")"));
 }
 
 Tensor quantize_io(const Program& p, const std::string& name, const FTensor& x) {
@@ -88,7 +103,10 @@ Tensor quantize_io(const Program& p, const std::string& name, const FTensor& x) 
   q.shape = t.shape;
   q.cols = t.shape.back();
   q.rows = static_cast<std::uint32_t>(shape_elements(t.shape) / q.cols);
-  return to_device(q, quantize_values(x.data, t.scale), p.req.lanes);
+  return to_device(
+      q,
+      t.is_index ? index_values(x.data, "input '" + name + "'") : quantize_values(x.data, t.scale),
+      p.req.lanes);
 }
 
 FTensor dequantize_io(const Program& p, const std::string& name, const Tensor& dev) {

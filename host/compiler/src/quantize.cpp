@@ -7,6 +7,7 @@
 
 #include "lpu/compiler/quant.hpp"
 #include "lpu/error.hpp"
+#include "quantize_ext.hpp"
 
 namespace lpu::compiler {
 
@@ -22,6 +23,18 @@ std::string_view qop_name(QOpKind k) {
       return "relu";
     case QOpKind::requant:
       return "requant";
+    case QOpKind::gather:
+      return "gather";
+    case QOpKind::lut:
+      return "lut";
+    case QOpKind::norm:
+      return "norm";
+    case QOpKind::softmax:
+      return "softmax";
+    case QOpKind::copy:
+      return "copy";
+    case QOpKind::attention:
+      return "attention";
   }
   return "?";
 }
@@ -46,6 +59,23 @@ std::vector<std::int8_t> quantize_values(const std::vector<float>& x, double sca
     q[i] = static_cast<std::int8_t>(std::clamp(v, -128.0, 127.0));
   }
   return q;
+}
+
+std::vector<std::int8_t> index_values(const std::vector<float>& x, const std::string& what) {
+  std::vector<std::int8_t> q(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double v = x[i];
+    if (v != std::floor(v) || v < 0 || v > 255) {
+      throw Error(what + ": value " + std::to_string(v) + " at [" + std::to_string(i) +
+                  "] is not an integer in 0..255");
+    }
+    q[i] = static_cast<std::int8_t>(static_cast<std::uint8_t>(v));
+  }
+  return q;
+}
+
+std::vector<std::int8_t> quantize_input(const QTensor& t, const std::vector<float>& x) {
+  return t.is_index ? index_values(x, "input '" + t.name + "'") : quantize_values(x, t.scale);
 }
 
 std::vector<float> dequantize_values(const std::vector<std::int8_t>& q, double scale) {
@@ -77,7 +107,7 @@ Multipliers choose_multipliers(const std::vector<double>& ratios, std::int64_t m
   return out;
 }
 
-namespace {
+namespace detail {
 
 double scale_of(double amax) { return (amax > 0 ? amax : 1.0) / 127.0; }
 
@@ -86,6 +116,14 @@ double rel_err(std::int64_t m, unsigned shift, double r) {
   if (r <= 0) return m == 0 ? 0.0 : 1.0;
   return std::fabs(std::ldexp(static_cast<double>(m), -static_cast<int>(shift)) / r - 1.0);
 }
+}  // namespace detail
+
+namespace {
+
+using detail::QuantCtx;
+using detail::quantize_ext;
+using detail::rel_err;
+using detail::scale_of;
 
 class Quantizer {
  public:
@@ -94,9 +132,14 @@ class Quantizer {
   QGraph run() {
     mark_live();
     for (const auto& in : g_.inputs) {
-      const int t = add_tensor(in, scale_of(stat(in).amax));
-      q_.tensors[t].is_input = true;
-      q_.tensors[t].err = q_.tensors[t].scale / 2;
+      const bool index = g_.index_inputs.count(in) > 0;
+      const bool state = g_.state_inputs.count(in) > 0;
+      const int t = add_tensor(in, index ? 1.0 : scale_of(stat(in).amax));
+      QTensor& qt = q_.tensors[t];
+      qt.is_input = true;
+      qt.is_index = index;
+      qt.is_state = state;  // its scale and bound come from the tensor written into it
+      qt.err = index ? 0.0 : qt.scale / 2;
       q_.inputs.push_back(t);
     }
     for (std::size_t i = 0; i < g_.nodes.size(); ++i) {
@@ -217,8 +260,17 @@ class Quantizer {
             a.err + (a.amax + a.err) * rel_err(m.m[0], m.shift, r) + z.scale / 2 + saturation(z);
         break;
       }
-      default:
-        throw Error(g_.where(n) + ": not supported by the quantizer");
+      default: {
+        QuantCtx ctx{
+            g_,
+            stats_,
+            opt_,
+            q_,
+            [this](const std::string& name, double scale) { return add_tensor(name, scale); },
+            [this](const std::string& name) { return tensor_index(name); }};
+        quantize_ext(ctx, n, op, out_name);
+        break;
+      }
     }
     q_.ops.push_back(std::move(op));
   }

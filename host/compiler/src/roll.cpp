@@ -31,7 +31,27 @@ std::vector<std::uint64_t> roll_loops(const std::vector<std::uint64_t>& flat, un
   const std::size_t max_len = (std::size_t{1} << 12) - 1;    // loopi len field
   const std::size_t max_count = (std::size_t{1} << 16) - 1;  // loopi count field
   std::size_t i = 0;
+  // A loop already in the code (a loop region) is copied as it is, and no folded run may
+  // contain one.
+  std::vector<std::size_t> loop_end(n + 1, 0);
+  for (std::size_t k = 0; k < n; ++k) {
+    const auto in = decode(flat[k]);
+    if (in && in->op == Op::loopi)
+      loop_end[k] = k + 1 + static_cast<std::size_t>(in->get(Field::len));
+  }
+  auto has_loop = [&](std::size_t from, std::size_t to) {
+    for (std::size_t k = from; k < to; ++k) {
+      if (loop_end[k]) return true;
+    }
+    return false;
+  };
   while (i < n) {
+    if (loop_end[i]) {
+      out.insert(out.end(), flat.begin() + static_cast<std::ptrdiff_t>(i),
+                 flat.begin() + static_cast<std::ptrdiff_t>(std::min(loop_end[i], n)));
+      i = loop_end[i];
+      continue;
+    }
     std::size_t best_p = 0, best_r = 0;
     std::int64_t best_save = 1;
     if (!out.empty() && nop_cycles(out.back()) > 0) {
@@ -45,7 +65,7 @@ std::vector<std::uint64_t> roll_loops(const std::vector<std::uint64_t>& flat, un
         }
         // Words saved: (r - 1) * p, minus the loopi (the nop before it is reused).
         const auto save = static_cast<std::int64_t>((r - 1) * p) - 1;
-        if (r >= 2 && save > best_save) {
+        if (r >= 2 && save > best_save && !has_loop(i, i + r * p)) {
           best_save = save;
           best_p = p;
           best_r = r;

@@ -11,7 +11,7 @@ namespace lpu::compiler::detail {
 namespace {
 
 constexpr std::size_t kLastEffect = 0;
-constexpr std::size_t kLastSlot = 1;
+constexpr std::size_t kLastSlot = Scheduler::kLastSlotIndex;
 // How far before a stream its address `li` may be placed, and how many later cycles a
 // chain is retried from before giving up.
 constexpr std::int64_t kLiWindow = 512;
@@ -28,7 +28,9 @@ Scheduler::Scheduler(const Config& cfg)
       a_read_(cfg.acc_depth, kNever),
       vregs_(cfg.vregs),
       sregs_(cfg.sregs),
-      misc_{-1, -1} {}
+      misc_{-1, -1},
+      s_write_(cfg.sregs, kNever),
+      s_read_(cfg.sregs, kNever) {}
 
 // ---- journal ---------------------------------------------------------------------------
 
@@ -63,7 +65,24 @@ void Scheduler::ensure(std::int64_t c) {
 }
 
 bool Scheduler::slot_free(std::int64_t c) const {
-  return static_cast<std::size_t>(c) >= slot_.size() || slot_[static_cast<std::size_t>(c)] < 0;
+  // -1: empty; -2: held by the instruction before it (recv)
+  return static_cast<std::size_t>(c) >= slot_.size() || slot_[static_cast<std::size_t>(c)] == -1;
+}
+
+std::int64_t Scheduler::max_write(std::uint32_t bank, std::uint32_t addr, std::uint32_t n) const {
+  std::int64_t m = kNever;
+  for (std::uint32_t i = 0; i < n; ++i) m = std::max(m, w_write_[word(bank, addr + i)]);
+  return m;
+}
+
+std::int64_t Scheduler::max_read(std::uint32_t bank, std::uint32_t addr, std::uint32_t n) const {
+  std::int64_t m = kNever;
+  for (std::uint32_t i = 0; i < n; ++i) m = std::max(m, w_read_[word(bank, addr + i)]);
+  return m;
+}
+
+void Scheduler::reserve_sreg(unsigned r) {
+  sregs_[r].push_back(Interval{0, kOpen, -1, std::numeric_limits<std::int64_t>::min() + 1});
 }
 
 bool Scheduler::port_free(std::int64_t c, std::uint32_t bank, bool write) const {
@@ -167,15 +186,13 @@ void Scheduler::place_chain(const std::vector<VOp>& ops, std::int64_t lb, int tm
           throw Error("internal: chain reads a value before it is written");
         t = std::max(t, v_write_[static_cast<std::size_t>(s)] + 1);
       }
-      std::size_t wi = 0;
       switch (op.mem) {
         case VOp::Mem::sram_read:
-          wi = word(op.bank, op.addr);
-          t = std::max(t, w_write_[wi] + 1);
+          t = std::max(t, max_write(op.bank, op.addr, op.range) + 1);
           break;
         case VOp::Mem::sram_write:
-          wi = word(op.bank, op.addr);
-          t = std::max({t, w_read_[wi], w_write_[wi] + 1});
+          t = std::max(
+              {t, max_read(op.bank, op.addr, op.range), max_write(op.bank, op.addr, op.range) + 1});
           break;
         case VOp::Mem::acc_read:
           t = std::max(t, a_write_[op.addr] + 1);
@@ -188,6 +205,11 @@ void Scheduler::place_chain(const std::vector<VOp>& ops, std::int64_t lb, int tm
         if (st_next_[si] != op.addr) throw Error("internal: an address stream is not consecutive");
         t = std::max(t, st_last_[si] + 1);
       }
+      if (op.sreg_r >= 0) t = std::max(t, s_write_[static_cast<std::size_t>(op.sreg_r)] + 1);
+      if (op.sreg_w >= 0) {
+        const auto r = static_cast<std::size_t>(op.sreg_w);
+        t = std::max({t, s_read_[r], s_write_[r] + 1});
+      }
       const bool sram = op.mem == VOp::Mem::sram_read || op.mem == VOp::Mem::sram_write;
       const bool wr = op.mem == VOp::Mem::sram_write;
       while (!slot_free(t) || (sram && !port_free(t, op.bank, wr))) ++t;
@@ -199,8 +221,16 @@ void Scheduler::place_chain(const std::vector<VOp>& ops, std::int64_t lb, int tm
         set(st_next_, si, st_next_[si] + 1);
       }
       if (sram) take_port(t, op.bank, wr);
-      if (op.mem == VOp::Mem::sram_read) set(w_read_, wi, std::max(w_read_[wi], t));
-      if (op.mem == VOp::Mem::sram_write) set(w_write_, wi, t);
+      for (std::uint32_t k = 0; k < op.range; ++k) {
+        const std::size_t wi = word(op.bank, op.addr + k);
+        if (op.mem == VOp::Mem::sram_read) set(w_read_, wi, std::max(w_read_[wi], t));
+        if (op.mem == VOp::Mem::sram_write) set(w_write_, wi, t);
+      }
+      if (op.sreg_r >= 0) {
+        const auto r = static_cast<std::size_t>(op.sreg_r);
+        set(s_read_, r, std::max(s_read_[r], t));
+      }
+      if (op.sreg_w >= 0) set(s_write_, static_cast<std::size_t>(op.sreg_w), t);
       if (op.mem == VOp::Mem::acc_read) set(a_read_, op.addr, std::max(a_read_[op.addr], t));
       for (int s : {op.src_a, op.src_b, op.src_s}) {
         if (s >= 0)
@@ -277,18 +307,25 @@ Scheduler::SregPlan Scheduler::plan_sreg(std::int64_t v, std::int64_t t, std::in
       }
     }
   }
-  // A new li in the latest free cycle before t.
+  // A new li in the latest free cycle before t, into the free register used longest ago
+  // (values stay in registers as long as possible, so that later streams can reuse them).
   for (std::int64_t s = t - 1; s >= 0 && s >= t - kLiWindow; --s) {
     if (s == busy_slot || !slot_free(s)) continue;
+    std::int64_t best_use = std::numeric_limits<std::int64_t>::max();
     for (unsigned r = 1; r < sregs_.size(); ++r) {
-      if (r == busy_reg) continue;
-      if (reg_free(sregs_[r], s, t)) {
+      if (r == busy_reg || !reg_free(sregs_[r], s, t)) continue;
+      std::int64_t last = -1;
+      for (const auto& iv : sregs_[r]) {
+        if (iv.l <= s) last = std::max(last, iv.l);
+      }
+      if (last < best_use) {
+        best_use = last;
         p.ok = true;
         p.reg = r;
         p.slot = s;
-        return p;
       }
     }
+    if (p.ok) return p;
   }
   return p;
 }
@@ -384,6 +421,162 @@ void Scheduler::place_mxu(const MxuOp& m) {
   }
 }
 
+// ---- transposes and links --------------------------------------------------------------
+
+void Scheduler::place_vtr(const VtrOp& v) {
+  const std::int64_t L = L_, wr = cfg_.vtr_wr_start, busy = cfg_.vtr_busy;
+  const bool rt_src = v.sreg_src >= 0, rt_dst = v.sreg_dst >= 0;
+  std::int64_t t = 0;
+  if (rt_src) {
+    t = std::max({t, max_write(v.src_bank, v.src_addr, v.src_range),
+                  s_write_[static_cast<std::size_t>(v.sreg_src)] + 1});
+  } else {
+    for (std::int64_t k = 0; k < L; ++k)
+      t = std::max(t, w_write_[word(v.src_bank, v.src_addr + static_cast<std::uint32_t>(k))] - k);
+  }
+  if (rt_dst) {
+    t = std::max({t, max_read(v.dst_bank, v.dst_addr, v.dst_range) - wr,
+                  max_write(v.dst_bank, v.dst_addr, v.dst_range) + 1 - wr,
+                  s_write_[static_cast<std::size_t>(v.sreg_dst)] + 1});
+  } else {
+    for (std::int64_t j = 0; j < L; ++j) {
+      const std::size_t wi = word(v.dst_bank, v.dst_addr + static_cast<std::uint32_t>(j));
+      t = std::max({t, w_read_[wi] - wr - j, w_write_[wi] + 1 - wr - j});
+    }
+  }
+  for (;; ++t) {
+    if (!slot_free(t)) continue;
+    bool ok = true;
+    for (std::int64_t u : vtr_times_) ok = ok && (t >= u + busy || u >= t + busy);
+    for (std::int64_t k = 0; k < L && ok; ++k) {
+      ok = port_free(t + 1 + k, v.src_bank, false) && port_free(t + wr + k, v.dst_bank, true);
+    }
+    if (!ok) continue;
+    SregPlan pa, pb;
+    if (!rt_src) {
+      pa = plan_sreg(v.src_addr, t, -1, 0);
+      if (!pa.ok) continue;
+    }
+    if (!rt_dst) {
+      pb = plan_sreg(v.dst_addr, t, pa.slot, rt_src ? 0 : pa.reg);
+      if (!pb.ok) continue;
+    }
+    Instr in;
+    in.op = Op::vtr;
+    in.set(Field::bank, v.src_bank);
+    in.set(Field::rd, v.dst_bank);
+    in.set(Field::ra, rt_src ? static_cast<unsigned>(v.sreg_src) : pa.reg);
+    in.set(Field::rb, rt_dst ? static_cast<unsigned>(v.sreg_dst) : pb.reg);
+    if (!rt_src) apply_sreg(pa, v.src_addr, t);
+    if (!rt_dst) apply_sreg(pb, v.dst_addr, t);
+    put(t, Placed{in});
+    vtr_times_.push_back(t);
+    for (std::int64_t k = 0; k < L; ++k) {
+      take_port(t + 1 + k, v.src_bank, false);
+      take_port(t + wr + k, v.dst_bank, true);
+    }
+    if (rt_src) {
+      for (std::uint32_t i = 0; i < v.src_range; ++i) {
+        auto& r = w_read_[word(v.src_bank, v.src_addr + i)];
+        r = std::max(r, t + L);
+      }
+      auto& sr = s_read_[static_cast<std::size_t>(v.sreg_src)];
+      sr = std::max(sr, t);
+    } else {
+      for (std::int64_t k = 0; k < L; ++k) {
+        auto& r = w_read_[word(v.src_bank, v.src_addr + static_cast<std::uint32_t>(k))];
+        r = std::max(r, t + 1 + k);
+      }
+    }
+    if (rt_dst) {
+      for (std::uint32_t i = 0; i < v.dst_range; ++i)
+        w_write_[word(v.dst_bank, v.dst_addr + i)] = t + wr + L - 1;
+      auto& sr = s_read_[static_cast<std::size_t>(v.sreg_dst)];
+      sr = std::max(sr, t);
+    } else {
+      for (std::int64_t j = 0; j < L; ++j)
+        w_write_[word(v.dst_bank, v.dst_addr + static_cast<std::uint32_t>(j))] = t + wr + j;
+    }
+    effect(t + wr + L - 1);
+    return;
+  }
+}
+
+std::int64_t Scheduler::place_send(std::uint32_t bank, std::uint32_t addr, std::uint32_t count,
+                                   unsigned link) {
+  const std::int64_t n = count;
+  std::int64_t t = std::max(send_free_, send_last_ + 1);
+  for (std::int64_t i = 0; i < n; ++i)
+    t = std::max(t, w_write_[word(bank, addr + static_cast<std::uint32_t>(i))] - i);
+  for (;; ++t) {
+    if (!slot_free(t)) continue;
+    bool ok = true;
+    for (std::int64_t i = 0; i < n && ok; ++i) ok = port_free(t + 1 + i, bank, false);
+    if (!ok) continue;
+    const SregPlan pa = plan_sreg(addr, t, -1, 0);
+    if (!pa.ok) continue;
+    Instr in;
+    in.op = Op::send;
+    in.set(Field::sh, link);
+    in.set(Field::bank, bank);
+    in.set(Field::ra, pa.reg);
+    in.set(Field::count, count);
+    in.set(Field::stride, 1);
+    apply_sreg(pa, addr, t);
+    put(t, Placed{in});
+    for (std::int64_t i = 0; i < n; ++i) {
+      take_port(t + 1 + i, bank, false);
+      auto& r = w_read_[word(bank, addr + static_cast<std::uint32_t>(i))];
+      r = std::max(r, t + 1 + i);
+    }
+    send_free_ = t + n;
+    send_last_ = t;
+    effect(t + n);
+    return t;
+  }
+}
+
+std::int64_t Scheduler::place_recv(std::uint32_t bank, std::uint32_t addr, std::uint32_t count,
+                                   unsigned link, const std::vector<std::int64_t>& avail) {
+  if (avail.size() != count) throw Error("internal: recv arrival times");
+  std::int64_t t = std::max<std::int64_t>({0, recv_last_ + 1, count ? avail[0] - 1 : 0});
+  std::vector<std::int64_t> w(count);
+  for (;; ++t) {
+    std::int64_t c = t;
+    bool ok = slot_free(t);
+    for (std::uint32_t i = 0; i < count && ok; ++i) {
+      c = std::max(c + 1, avail[i]);
+      w[i] = c;
+      const std::size_t wi = word(bank, addr + i);
+      ok = port_free(c, bank, true) && c >= w_read_[wi] && c > w_write_[wi];
+    }
+    for (std::int64_t h = t + 1; h <= c && ok; ++h) ok = slot_free(h);
+    if (!ok) continue;
+    const SregPlan pa = plan_sreg(addr, t, -1, 0);
+    if (!pa.ok) continue;
+    Instr in;
+    in.op = Op::recv;
+    in.set(Field::sh, link);
+    in.set(Field::bank, bank);
+    in.set(Field::ra, pa.reg);
+    in.set(Field::count, count);
+    in.set(Field::stride, 1);
+    apply_sreg(pa, addr, t);
+    put(t, Placed{in});
+    for (std::int64_t h = t + 1; h <= c; ++h) {
+      ensure(h);
+      slot_[static_cast<std::size_t>(h)] = -2;
+    }
+    if (c > misc_[kLastSlot]) misc_[kLastSlot] = c;
+    for (std::uint32_t i = 0; i < count; ++i) {
+      take_port(w[i], bank, true);
+      w_write_[word(bank, addr + i)] = w[i];
+    }
+    recv_last_ = c;
+    return c;
+  }
+}
+
 // ---- output ----------------------------------------------------------------------------
 
 std::vector<std::uint64_t> Scheduler::emit() const {
@@ -402,7 +595,12 @@ std::vector<std::uint64_t> Scheduler::emit() const {
   };
   for (std::int64_t c = 0; c < end; ++c) {
     const std::int64_t s = slot_[static_cast<std::size_t>(c)];
-    if (s < 0) {
+    if (s == -3) {  // a later iteration of a loop body: the body's own words end here
+      flush();
+      continue;
+    }
+    if (s == -2) continue;  // held by a recv
+    if (s < 0) {            // -1 empty, -4 idle in a loop body
       ++gap;
       continue;
     }
@@ -423,12 +621,29 @@ std::vector<std::uint64_t> Scheduler::emit() const {
       p.in.set(Field::imm16, 0);
       p.in.set(Field::stride, 1);
     }
+    for (const LoopAt& l : loops_) {
+      if (l.loopi == c) p.in.set(Field::len, words(l.body, l.body + l.period));
+    }
     code.push_back(encode(p.in));
   }
   Instr halt;
   halt.op = Op::halt;
   code.push_back(encode(halt));
   return code;
+}
+
+std::int64_t Scheduler::words(std::int64_t from, std::int64_t to) const {
+  std::int64_t n = 0, gap = 0;
+  for (std::int64_t c = from; c < to; ++c) {
+    const std::int64_t s = slot_[static_cast<std::size_t>(c)];
+    if (s == -1 || s == -4) {
+      ++gap;
+      continue;
+    }
+    n += (gap + 65535) / 65536 + (s >= 0 ? 1 : 0);
+    gap = 0;
+  }
+  return n + (gap + 65535) / 65536;
 }
 
 std::uint64_t Scheduler::cycles() const {

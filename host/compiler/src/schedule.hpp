@@ -45,6 +45,21 @@ struct VOp {
   std::uint32_t addr = 0;  // SRAM word or ACC entry
   // An address stream (Scheduler::open_stream), or -1: the address is the immediate.
   int stream = -1;
+  // Words the access may touch from `addr`: 1 = exactly addr; more = a run-time address
+  // somewhere in [addr, addr + range) (dependencies cover the whole range); 0 = constant data
+  // (never written: only the bank port is booked).
+  std::uint32_t range = 1;
+  int sreg_r = -1;  // a reserved scalar register read at issue (run-time address)
+  int sreg_w = -1;  // a reserved scalar register written at the end of issue (vext, addi)
+};
+
+// A block transpose: L rows from (src_bank, src_addr) to (dst_bank, dst_addr). With a
+// reserved register (sreg_src/sreg_dst >= 0) the address is the register's run-time value,
+// somewhere in [addr, addr + range); else the address is loaded by an li.
+struct VtrOp {
+  std::uint32_t src_bank = 0, src_addr = 0, src_range = 0;
+  std::uint32_t dst_bank = 0, dst_addr = 0, dst_range = 0;
+  int sreg_src = -1, sreg_dst = -1;
 };
 
 // An MXU stream: mlw (L weight rows) or mm/mma (count activation rows into ACC).
@@ -56,6 +71,33 @@ struct MxuOp {
   std::uint32_t tracked_rows = 0;  // rows holding tensor data (the rest read zero-weighted padding)
   std::uint32_t acc = 0;           // mm/mma: first ACC entry
   unsigned buf = 0;
+};
+
+// A hardware-loop region (docs/compiler.md "Loop regions"): `li`s for its scalar
+// registers, a `loopi`, then `trips` iterations of a body of `period` cycles in which every
+// instruction issues at a fixed offset. Registers are virtual (indices into the region's
+// own), mapped to free physical registers for the whole region. Memory effects of iteration
+// k use addr + k * step (and + i for the rows of a stream).
+struct RegionOp {
+  enum class Kind { scalar, vector, mlw, mm, vlda, vst };
+  Instr in;
+  std::int64_t off = 0;
+  Kind kind = Kind::scalar;
+  int vd = -1, va = -1, vb = -1, vs = -1;  // vector registers: written, ra, rb, stored (rd)
+  int sd = -1, sa = -1, sb = -1;           // scalar registers: written (rd), ra, rb
+  std::uint32_t bank = 0;
+  std::int64_t addr = 0, step = 0;  // SRAM word (mlw: constant weights, not tracked)
+  std::int64_t acc = 0, acc_step = 0;
+  std::uint32_t count = 0;  // mm rows
+  unsigned buf = 0;
+};
+struct Region {
+  std::vector<RegionOp> body;
+  std::int64_t period = 0;
+  std::uint32_t trips = 0;
+  unsigned nvregs = 0;
+  std::vector<std::int64_t> sinit;  // initial value of each virtual scalar register
+  std::int64_t lb = 0;
 };
 
 class Scheduler {
@@ -80,10 +122,27 @@ class Scheduler {
   void close_stream(int stream);
   // Places an MXU stream (mlw and mm/mma each in list order) and the `li`s it needs.
   void place_mxu(const MxuOp& m);
+  // Places a loop region at the earliest cycle where all of it fits; false (nothing placed)
+  // when no registers are free for it within a window.
+  bool place_region(const Region& r);
+  // Takes scalar register r out of address allocation (run-time values: vext, addi).
+  void reserve_sreg(unsigned r);
+  // Places a vtr (any free cycle at least vtr_busy from every other vtr).
+  void place_vtr(const VtrOp& v);
+  // Places a send of `count` consecutive words on `link` (sends in list order); returns its
+  // issue cycle.
+  std::int64_t place_send(std::uint32_t bank, std::uint32_t addr, std::uint32_t count,
+                          unsigned link);
+  // Places a recv of `count` words into consecutive words from (bank, addr) (recvs in list
+  // order): word i can be written from cycle avail[i] on (the link model). The recv holds
+  // the issue slot until its last write; returns that cycle.
+  std::int64_t place_recv(std::uint32_t bank, std::uint32_t addr, std::uint32_t count,
+                          unsigned link, const std::vector<std::int64_t>& avail);
 
   // The program: instructions and nops, then halt. Its exact cycle count.
   std::vector<std::uint64_t> emit() const;
   std::uint64_t cycles() const;
+  static constexpr std::size_t kLastSlotIndex = 1;
   std::uint64_t mxu_rows() const { return mxu_rows_; }
   // Earliest cycle that sees the last write (so far) of an ACC entry / SRAM word.
   std::int64_t acc_ready(std::uint32_t entry) const { return a_write_[entry] + 1; }
@@ -111,6 +170,10 @@ class Scheduler {
 
   void ensure(std::int64_t c);
   bool slot_free(std::int64_t c) const;
+  std::int64_t words(std::int64_t from, std::int64_t to) const;  // emitted words of [from, to)
+  // Latest write / read cycle over words [addr, addr + n) of a bank.
+  std::int64_t max_write(std::uint32_t bank, std::uint32_t addr, std::uint32_t n) const;
+  std::int64_t max_read(std::uint32_t bank, std::uint32_t addr, std::uint32_t n) const;
   bool port_free(std::int64_t c, std::uint32_t bank, bool write) const;
   void take_port(std::int64_t c, std::uint32_t bank, bool write);
   std::size_t word(std::uint32_t bank, std::uint32_t addr) const;
@@ -154,6 +217,15 @@ class Scheduler {
   std::vector<std::int64_t> st_next_;  // per stream: the address of its next access
   std::vector<std::int64_t> st_last_;  // per stream: cycle of its last access (or its li)
   std::vector<std::int64_t> st_reg_;   // per stream: scalar register
+  std::vector<std::int64_t> s_write_;  // per reserved scalar register: last write cycle
+  std::vector<std::int64_t> s_read_;   // per reserved scalar register: last read cycle
+  std::vector<std::int64_t> vtr_times_;
+  std::int64_t send_free_ = 0, send_last_ = -1, recv_last_ = -1;
+  struct LoopAt {
+    std::int64_t loopi, body, period;
+    std::uint32_t trips;
+  };
+  std::vector<LoopAt> loops_;
   std::map<std::pair<int, int>, unsigned> hint_;  // (template, op) -> register last used
   bool journaling_ = false;
   struct Undo {

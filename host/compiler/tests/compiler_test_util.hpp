@@ -105,12 +105,19 @@ struct Builder {
   }
 };
 
-inline std::vector<FTensorMap> random_samples(const Graph& g, Rng& rng, int n, double amp = 1.0) {
+// Random samples for every input (index inputs: integers below `index_limit`; caches none).
+inline std::vector<FTensorMap> random_samples(const Graph& g, Rng& rng, int n, double amp = 1.0,
+                                              int index_limit = 16) {
   std::vector<FTensorMap> out(static_cast<std::size_t>(n));
   for (auto& s : out) {
     for (const auto& in : g.inputs) {
+      if (g.state_inputs.count(in)) continue;
       const Shape& sh = g.tensor(in).shape;
-      s[in] = FTensor(sh, random_values(rng, shape_elements(sh), amp));
+      FTensor t(sh, random_values(rng, shape_elements(sh), amp));
+      if (g.index_inputs.count(in)) {
+        for (auto& f : t.data) f = static_cast<float>(rng.range(0, index_limit - 1));
+      }
+      s[in] = t;
     }
   }
   return out;
@@ -126,7 +133,8 @@ struct E2E {
 // Compiles `g` for `cfg` (calibrated on `samples`), runs every sample on the golden model
 // and checks: no LPU error; cycles == predicted; MXU rows == predicted; outputs equal the
 // int8 reference bit for bit (padding columns zero); dequantized outputs within the
-// documented bound of the float reference.
+// documented bound of the float reference. The samples run in order on one device: caches
+// (state inputs) carry over from run to run, in the references too.
 inline E2E run_e2e(const Graph& g, const Config& cfg, const std::vector<FTensorMap>& samples,
                    QuantOptions qo = {}, bool roll = true) {
   CompileOptions opt;
@@ -140,19 +148,27 @@ inline E2E run_e2e(const Graph& g, const Config& cfg, const std::vector<FTensorM
   e.cycles = res.predicted_cycles;
   e.utilisation = res.mxu_utilisation();
   e.instructions = res.program.code.size();
+  auto dev = open_golden_device(cfg);
+  dev->load(res.program);
+  QTensorMap qstate;
+  FTensorMap fstate;
   for (const auto& s : samples) {
-    QTensorMap qin;
+    QTensorMap qin = qstate;
+    FTensorMap fin = s;
+    for (const auto& [name, t] : fstate) fin[name] = t;
     for (int t : q.inputs) {
       const QTensor& qt = q.tensors[static_cast<std::size_t>(t)];
-      qin[qt.name] = quantize_values(s.at(qt.name).data, qt.scale);
+      if (!qt.is_state) qin[qt.name] = quantize_input(qt, s.at(qt.name).data);
     }
     const QTensorMap ref8 = run_int8(q, qin);
-    const FTensorMap ref = run_float(g, s);
-    auto dev = open_golden_device(cfg);
-    dev->load(res.program);
+    const FTensorMap ref = run_float(g, fin);
+    for (const auto& name : g.state_inputs) {
+      qstate[name] = ref8.at(name);
+      fstate[name] = ref.at(name);
+    }
     for (int t : q.inputs) {
       const QTensor& qt = q.tensors[static_cast<std::size_t>(t)];
-      dev->write_tensor(qt.name, to_device(qt, qin.at(qt.name), cfg.lanes));
+      if (!qt.is_state) dev->write_tensor(qt.name, to_device(qt, qin.at(qt.name), cfg.lanes));
     }
     const RunResult r = dev->run(res.predicted_cycles * 4 + 10000);
     INFO("golden error " << error_name(r.error) << " at pc " << r.error_pc << " cycle "
@@ -190,6 +206,12 @@ inline E2E run_e2e(const Graph& g, const Config& cfg, const std::vector<FTensorM
       INFO("worst element " << worst << ": float " << f[worst] << " int8 " << int(got[worst])
                             << " scale " << qt.scale << " bound " << qt.err);
       REQUIRE(worst_excess <= slack);
+    }
+    // The caches on the chip equal the reference's.
+    for (const auto& name : g.state_inputs) {
+      const QTensor& qt = q.tensor(name);
+      INFO("cache " << name);
+      REQUIRE(from_device(qt, dev->read_tensor(name), cfg.lanes) == ref8.at(name));
     }
   }
   return e;

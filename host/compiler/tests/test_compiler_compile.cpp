@@ -84,19 +84,35 @@ TEST_CASE("the container carries the schedule, the symbols and the I/O descripti
 
 TEST_CASE("a model too large for the chip names the bytes and suggests --chips",
           "[compiler][fit]") {
-  Rng rng(2);
-  Builder b(rng);
-  const std::string x = b.input({4, 512});
-  const std::string y =
-      b.linear(x, 512, 512, false);  // 256 KiB of weights: more than base holds with activations
-  const Graph g = b.finish({y});
-  const std::string msg = compile_error(g, config_by_name("base"));
-  INFO(msg);
-  CHECK(msg.find("does not fit the 'base' chip") != std::string::npos);
-  CHECK(msg.find("needs 266240 bytes") !=
-        std::string::npos);  // 262144 weights + 2 x 2048 activations
-  CHECK(msg.find("has 262144 bytes") != std::string::npos);
-  CHECK(msg.find("--chips") != std::string::npos);
+  {
+    Rng rng(2);
+    Builder b(rng);
+    const std::string x = b.input({4, 512});
+    const std::string y =
+        b.linear(x, 512, 512, false);  // 256 KiB of weights: more than base holds with activations
+    const Graph g = b.finish({y});
+    const std::string msg = compile_error(g, config_by_name("base"));
+    INFO(msg);
+    CHECK(msg.find("does not fit the 'base' chip") != std::string::npos);
+    CHECK(msg.find("needs 266240 bytes") !=
+          std::string::npos);  // 262144 weights + 2 x 2048 activations
+    CHECK(msg.find("has 262144 bytes") != std::string::npos);
+    CHECK(msg.find("no split over up to 16 chips fits") != std::string::npos);  // one op
+  }
+  {
+    Rng rng(2);
+    Builder b(rng);
+    const std::string x = b.input({1, 512});
+    const std::string h = b.linear(x, 512, 384, false);  // 192 KiB
+    const std::string y = b.linear(h, 384, 256, false);  // 96 KiB
+    const Graph g = b.finish({y});
+    const std::string msg = compile_error(g, config_by_name("base"));
+    INFO(msg);
+    CHECK(msg.find("does not fit the 'base' chip") != std::string::npos);
+    // 196608 + 98304 weight bytes + 512 + 384 + 256 activation bytes
+    CHECK(msg.find("needs 296064 bytes") != std::string::npos);
+    CHECK(msg.find("--chips 2 (the largest part then needs 197504 bytes") != std::string::npos);
+  }
 }
 
 TEST_CASE("biases and per-channel scales beyond the accumulators are an error", "[compiler][fit]") {
@@ -109,6 +125,21 @@ TEST_CASE("biases and per-channel scales beyond the accumulators are an error", 
   INFO(msg);
   CHECK(msg.find("need 520 accumulator entries") != std::string::npos);
   CHECK(msg.find("has 512") != std::string::npos);
+}
+
+TEST_CASE("lookup tables beyond the LUT are an error naming every table", "[compiler][fit]") {
+  Rng rng(7);
+  Builder b(rng);
+  const std::string x = b.input({2, 8});
+  const std::string y = b.node(OpKind::softmax, {b.node(OpKind::gelu, {x})});
+  const Graph g = b.finish({y});
+  const std::string msg = compile_error(g, config_by_name("tiny"));
+  INFO(msg);
+  CHECK(msg.find("does not fit the 'tiny' chip: its lookup tables need 336 entries") !=
+        std::string::npos);
+  CHECK(msg.find("(node:gelu_1 256, exp8x63 64, recip4 16)") != std::string::npos);
+  CHECK(msg.find("holds 256") != std::string::npos);
+  CHECK(compile_error(g, config_by_name("base")) == "(no error)");  // 1024 entries
 }
 
 TEST_CASE("a program longer than the instruction memory is an error", "[compiler][fit]") {

@@ -109,3 +109,59 @@ TEST_CASE("random graphs on tiny", "[compiler][random]") {
 }
 
 }  // namespace lpu::compiler::test
+
+namespace lpu::compiler::test {
+
+namespace {
+
+// Random chains of linear layers and the row-wise ops of round two (norms, softmax, GELU/SiLU,
+// residual adds), as in transformer blocks.
+Graph random_block(Rng& rng, std::uint32_t max_rows, std::uint32_t max_feat, int max_lut) {
+  Builder b(rng);
+  const auto rows = static_cast<std::uint32_t>(rng.range(1, static_cast<int>(max_rows)));
+  std::uint32_t cols = static_cast<std::uint32_t>(rng.range(2, static_cast<int>(max_feat)));
+  std::string x = b.input({rows, cols});
+  int luts = 0;
+  const int n_ops = rng.range(2, 6);
+  for (int i = 0; i < n_ops; ++i) {
+    const int kind = rng.range(0, 6);
+    Attr eps;
+    eps.number = rng.range(0, 1) ? 1e-5 : 1e-2;
+    if (kind == 0) {
+      const auto n = static_cast<std::uint32_t>(rng.range(2, static_cast<int>(max_feat)));
+      x = b.linear(x, cols, n, true);
+      cols = n;
+    } else if (kind == 1) {
+      x = b.node(OpKind::rms_norm, {x, b.constant({cols}, 2.0)}, {{"eps", eps}});
+    } else if (kind == 2) {
+      std::vector<std::string> ins = {x, b.constant({cols}, 2.0)};
+      if (rng.range(0, 1)) ins.push_back(b.constant({cols}, 1.0));
+      x = b.node(OpKind::layer_norm, ins, {{"eps", eps}});
+    } else if (kind == 3) {
+      x = b.node(OpKind::softmax, {x});
+    } else if (kind == 4 && luts < max_lut) {
+      ++luts;
+      x = b.node(rng.range(0, 1) ? OpKind::gelu : OpKind::silu, {x});
+    } else {
+      x = b.node(OpKind::add, {x, b.linear(x, cols, cols, true)});
+    }
+  }
+  return b.finish({x});
+}
+
+}  // namespace
+
+TEST_CASE("random transformer-like blocks on base and tiny", "[compiler][random]") {
+  for (const char* cn : {"base", "tiny"}) {
+    const Config& cfg = config_by_name(cn);
+    const bool base = cfg.lanes >= 16;
+    for (std::uint64_t seed = 1; seed <= (base ? 40u : 20u); ++seed) {
+      Rng rng(seed * 13 + 5);
+      const Graph g = random_block(rng, base ? 6 : 3, base ? 70 : 10, base ? 2 : 0);
+      INFO(cn << " seed " << seed << ", " << g.nodes.size() << " nodes");
+      run_e2e(g, cfg, random_samples(g, rng, 3, 2.0));
+    }
+  }
+}
+
+}  // namespace lpu::compiler::test

@@ -12,6 +12,7 @@
 #include "lpu/config.hpp"
 #include "lpu/npy.hpp"
 #include "lpu/program.hpp"
+#include "lpu/system_program.hpp"
 
 namespace lpu::compiler {
 
@@ -28,6 +29,12 @@ struct CompileOptions {
   // instruction runs that follow a free cycle into zero-overhead hardware loops (cycle-exact,
   // docs/compiler.md "Loop rolling"). Off: the straight-line schedule.
   bool roll_loops = false;
+  // Hardware-loop regions for matmuls whose column blocks repeat (docs/compiler.md "Loop
+  // regions"); off: straight-line code.
+  bool loops = true;
+  // Chips of a ring to split the model over (docs/compiler.md "Multi-chip"): consecutive
+  // stages, activations sent over the links.
+  unsigned chips = 1;
 };
 
 // Where one tensor lives on the chip (tiled layout, docs/program-format.md).
@@ -38,14 +45,17 @@ struct Placement {
 };
 
 struct CompileResult {
-  Program program;
+  Program program;       // chip 0's program (the whole model on one chip)
+  SystemProgram system;  // every chip's program, in ring order (one chip: `program`)
   QGraph qgraph;
   StatsMap stats;
-  std::uint64_t predicted_cycles = 0;
-  std::uint64_t mxu_rows = 0;  // predicted cycles in which the MXU reads an activation row
-  std::size_t sram_bytes = 0;  // SRAM bytes allocated (weights + activations)
+  std::uint64_t predicted_cycles = 0;  // the largest of the chips' (a run ends when all halt)
+  std::uint64_t mxu_rows = 0;          // predicted cycles in which the MXU reads an activation row
+  std::size_t sram_bytes = 0;          // SRAM bytes allocated (weights + activations), largest chip
   std::size_t weight_bytes = 0;
-  std::vector<Placement> io;  // model inputs and outputs
+  std::vector<std::uint64_t> chip_cycles, chip_mxu_rows;         // per chip
+  std::vector<std::pair<std::size_t, std::size_t>> chip_stages;  // QGraph ops [first, last)
+  std::vector<Placement> io;                                     // model inputs and outputs
   // Per output: the largest |dequantized int8 reference - float reference| over the
   // calibration samples (measured; the bound is QTensor::err).
   std::map<std::string, double> calib_max_error;
@@ -76,11 +86,17 @@ struct IoTensor {
   double scale = 1;
   double error_bound = 0;
   double calib_max_error = 0;
+  bool is_index = false;  // integers 0..255, no scale (embedding ids, positions)
+  bool is_state = false;  // a cache kept on the chip (written once to reset it)
 };
 std::vector<IoTensor> io_tensors(const Program& p);
 // Float values -> the device tensor of input `name` (quantized, padded); a device tensor of
 // output `name` -> float values of its logical shape. Errors name the tensor.
 Tensor quantize_io(const Program& p, const std::string& name, const FTensor& x);
 FTensor dequantize_io(const Program& p, const std::string& name, const Tensor& t);
+// The chip of a multi-chip bundle whose program holds compiled input (or output) `name`
+// (model inputs live on chip 0, caches on their layer's chip, outputs where computed);
+// an error names the known tensors when none does.
+std::size_t io_chip(const SystemProgram& sp, const std::string& name, bool input);
 
 }  // namespace lpu::compiler

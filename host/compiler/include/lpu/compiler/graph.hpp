@@ -7,6 +7,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,6 +82,10 @@ struct Graph {
   std::vector<TensorDecl> tensors;
   std::vector<Node> nodes;                         // in topological order after check_graph()
   std::map<std::string, std::string> calibration;  // input name -> .npy path (optional)
+  // Set by check_graph(). Index inputs hold integers (embedding ids, the attention position):
+  // exact, scale 1, 0..255 on the device. State inputs are the KV caches of attention_decode:
+  // updated in place by the model, kept on the chip between runs (docs/compiler.md "State").
+  std::set<std::string> index_inputs, state_inputs;
 
   TensorDecl* find(const std::string& name);
   const TensorDecl* find(const std::string& name) const;
