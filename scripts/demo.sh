@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# make demo: assemble and run every example program on the golden model and show its outputs,
-# cycle count (checked against the compiler's prediction) and MXU utilisation.
+# make demo: assemble and run every example program on the simulated chip (DEMO_DEVICE, default
+# sim: the Verilator model of lpu_top in process), check its outputs against the golden model,
+# and show its outputs, cycle count (checked against the prediction) and MXU utilisation; then
+# compile the example language model and generate text with it on the same device.
 #
 # Examples live in examples/<name>/: every <prog>.s there is one program. Its tensors are bound
 # by name from its directives:
@@ -145,5 +147,30 @@ for src in "${progs[@]}"; do
     bad=$((bad + 1))
   fi
 done
-echo "demo: $ok of ${#progs[@]} program(s) ran on the golden model; outputs in ${OUT#"$ROOT"/}/"
+
+# The language model (examples/lm, docs/lm.md): compiled from its graph by `lpu compile`, one
+# decode step per run on the device, the next character sampled on the host. --check runs the
+# golden model in lockstep and fails on any difference in logits or cycles, and any step whose
+# cycle count is not the compiler's prediction fails too.
+total=${#progs[@]}
+if [[ -f "$ROOT/examples/lm/model.json" ]]; then
+  total=$((total + 1))
+  echo "== examples/lm: a character-level transformer generating text on device $DEVICE"
+  mkdir -p "$OUT/lm"
+  if "$LPU" compile "$ROOT/examples/lm/model.json" -o "$OUT/lm/lm.lpu" >"$OUT/lm/compile.txt" 2>&1; then
+    sed -nE 's/^.*(instructions,|predicted cycles|MXU utilisation|SRAM|compile time).*$/   &/p' "$OUT/lm/compile.txt"
+    echo
+    if (cd "$ROOT" && "$LPU" generate "$OUT/lm/lm.lpu" --device "$DEVICE" --check --chars "${DEMO_LM_CHARS:-200}"); then
+      ok=$((ok + 1))
+    else
+      echo "   generation FAILED"
+      bad=$((bad + 1))
+    fi
+  else
+    echo "   compile FAILED:"
+    sed 's/^/   /' "$OUT/lm/compile.txt"
+    bad=$((bad + 1))
+  fi
+fi
+echo "demo: $ok of $total example(s) ran on device $DEVICE and matched the golden model; outputs in ${OUT#"$ROOT"/}/"
 ((bad == 0))
