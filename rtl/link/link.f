@@ -25,3 +25,5 @@ rtl/link/lpu_link_dl_rxcol.sv
 rtl/link/lpu_link_dl_tx.sv
 rtl/link/lpu_link_dl_rx.sv
 rtl/link/lpu_link_dl.sv
+// The link: lpu_link_phy + lpu_link_dl with the word interface toward the core.
+rtl/link/lpu_link.sv

@@ -1,19 +1,22 @@
 // lpu_bench_link: the chip-to-chip link's data link layer figures (make bench; docs/link.md
 // "Framing", "Recovery policy and determinism"), measured on two lpu_link_dl models joined
-// by the symbol-level channel at the real PHY's column rate (10 * Osr core cycles a column).
+// by the symbol-level channel at the real PHY's column rate (10 * Osr core cycles a column),
+// for the data link layer's own test shapes (FrameWords 32 on 16 lanes / 4 link lanes). The
+// figures of the whole link in the configurations' shapes (link.goodput_ratio,
+// link.latency_cycles) come from lpu_bench_link_top (verif/link/top/).
 //
-//   link.goodput_ratio           payload bits delivered / raw line bits (10 line bits per
+//   link.dl_goodput_ratio        payload bits delivered / raw line bits (10 line bits per
 //                                symbol, every lane, every cycle of the measurement window),
-//                                one direction saturated, base shape (Lanes 16, LinkLanes 4),
+//                                one direction saturated, Lanes 16 on LinkLanes 4,
 //                                times the PHY's clock-compensation factor
-//   link.goodput_ratio_bidir     the same with both directions saturated (ACK frames share
+//   link.dl_goodput_ratio_bidir  the same with both directions saturated (ACK frames share
 //                                the line with data)
-//   link.goodput_ratio_tiny      tiny shape (Lanes 4, LinkLanes 2); and _bidir
-//   link.latency_cycles          a one-word message, core write to far-end core read, no
-//                                errors, column tick aligned (base shape); the PHY pipeline
-//                                term D is the one below
-//   link.latency_cycles_max      the same with the longest wait for a column tick
-//   link.latency_cycles_tiny     tiny shape
+//   link.dl_goodput_ratio_tiny   Lanes 4 on LinkLanes 2, FrameWords 128; and _bidir
+//   link.dl_latency_cycles       a one-word message, core write to far-end core read, no
+//                                errors, column tick aligned (Lanes 16 on LinkLanes 4); the PHY
+//                                pipeline term D is the one below
+//   link.dl_latency_cycles_max   the same with the longest wait for a column tick
+//   link.dl_latency_cycles_tiny  Lanes 4 on LinkLanes 2
 //   link.undetected_errors       words delivered that differ from the words sent, in an
 //                                error-injection run (flagged, silent and K-flip corruption,
 //                                dropped columns, cuts): must be 0
@@ -129,14 +132,14 @@ std::uint64_t injection() {
 
 int main() {
   try {
-    emit("link.goodput_ratio", goodput<T_w16l4>(false, 2000), "ratio");
-    emit("link.goodput_ratio_bidir", goodput<T_w16l4>(true, 2000), "ratio");
-    emit("link.goodput_ratio_tiny", goodput<T_w4l2>(false, 8000), "ratio");
-    emit("link.goodput_ratio_tiny_bidir", goodput<T_w4l2>(true, 8000), "ratio");
-    emit("link.latency_cycles", double(latency_one_word<T_w16l4>(0)), "cycles");
-    emit("link.latency_cycles_max", double(latency_one_word<T_w16l4>(10 * T_w16l4::osr - 1)),
+    emit("link.dl_goodput_ratio", goodput<T_w16l4>(false, 2000), "ratio");
+    emit("link.dl_goodput_ratio_bidir", goodput<T_w16l4>(true, 2000), "ratio");
+    emit("link.dl_goodput_ratio_tiny", goodput<T_w4l2>(false, 8000), "ratio");
+    emit("link.dl_goodput_ratio_tiny_bidir", goodput<T_w4l2>(true, 8000), "ratio");
+    emit("link.dl_latency_cycles", double(latency_one_word<T_w16l4>(0)), "cycles");
+    emit("link.dl_latency_cycles_max", double(latency_one_word<T_w16l4>(10 * T_w16l4::osr - 1)),
          "cycles");
-    emit("link.latency_cycles_tiny", double(latency_one_word<T_w4l2>(0)), "cycles");
+    emit("link.dl_latency_cycles_tiny", double(latency_one_word<T_w4l2>(0)), "cycles");
     if (injection() != 0) {
       std::fprintf(stderr, "lpu_bench_link: corrupted words were delivered\n");
       return 1;
