@@ -3,9 +3,15 @@
 
 Runs each build/bin/lpu_bench_* (one at a time: timings on a shared 2-core machine are noisy
 enough). A benchmark prints JSON lines {"name": ..., "value": ..., ["unit": ...], ...}; other
-lines are ignored. Synthesis reports from `make synth` (build/synth/<target>_<config>.json), if
-present, add their totals as synth.<target>_<config>.<resource>. Writes
-build/bench/results.json and prints a table. Exits 1 if a benchmark fails or prints no result.
+lines are ignored. Two more sources, if present:
+  - synthesis reports from `make synth` (build/synth/<target>_<config>[.<module>].json, format
+    in scripts/synth_report.py): their totals as synth.<target>.<config>.<resource> (lut, ff,
+    dsp, bram and the target's other columns), a single-module run as
+    synth.<target>.<config>.<module>.<resource>;
+  - figures other flows leave in build/bench/extra/*.jsonl (e.g. FPGA place-and-route), one
+    JSON record {"name": ..., "value": ..., "unit": ...} per line.
+Writes build/bench/results.json and prints a table. Exits 1 if a benchmark fails or prints no
+result (a malformed extra record is reported but not fatal).
 
 Environment: LPU_BUILD_DIR (default build/), BENCH_TIMEOUT seconds per binary (default 900).
 """
@@ -64,7 +70,16 @@ def run_bench(exe):
     return results, None
 
 
+SYNTH_UNITS = {"lut": "LUTs", "ff": "FFs", "dsp": "DSP blocks", "bram": "BRAM blocks",
+               "lutram": "LUTRAM cells", "spram": "SPRAM blocks"}
+
+
+def rel(p):
+    return str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p)
+
+
 def synth_results():
+    """Totals of every synthesis report: synth.<target>.<config>[.<module>].<resource>."""
     out = []
     sdir = BUILD / "synth"
     if not sdir.is_dir():
@@ -76,13 +91,47 @@ def synth_results():
             rep = json.loads(p.read_text())
         except (OSError, json.JSONDecodeError):
             continue
-        if "total" not in rep:
+        if not isinstance(rep, dict) or "total" not in rep or "target" not in rep or "config" not in rep:
             continue
+        # <target>_<config>.json is the whole design; <target>_<config>.<module>.json one module.
+        module = p.stem.split(".", 1)[1] if "." in p.stem else None
+        prefix = f"synth.{rep['target']}.{rep['config']}" + (f".{module}" if module else "")
         for col in rep.get("columns", []):
-            out.append({"name": f"synth.{p.stem}.{col}", "value": rep["total"][col],
-                        "unit": "cells", "source": str(p.relative_to(ROOT))
-                        if p.is_relative_to(ROOT) else str(p)})
+            if col not in rep["total"]:
+                continue
+            out.append({"name": f"{prefix}.{col}", "value": rep["total"][col],
+                        "unit": SYNTH_UNITS.get(col, "cells"), "source": rel(p)})
     return out
+
+
+def extra_results():
+    """Records other flows wrote to build/bench/extra/*.jsonl; returns (results, problems)."""
+    out, problems = [], []
+    edir = BUILD / "bench" / "extra"
+    if not edir.is_dir():
+        return out, problems
+    for p in sorted(edir.glob("*.jsonl")):
+        try:
+            lines = p.read_text().splitlines()
+        except OSError as e:
+            problems.append(f"{rel(p)}: {e}")
+            continue
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as e:
+                problems.append(f"{rel(p)}:{n}: not JSON ({e.msg})")
+                continue
+            if not (isinstance(rec, dict) and isinstance(rec.get("name"), str)
+                    and isinstance(rec.get("value"), (int, float)) and not isinstance(rec.get("value"), bool)):
+                problems.append(f"{rel(p)}:{n}: not a {{\"name\": str, \"value\": number}} record")
+                continue
+            rec.setdefault("unit", "")
+            rec["source"] = rel(p)
+            out.append(rec)
+    return out, problems
 
 
 def fmt(v):
@@ -106,6 +155,10 @@ def main():
     synth = synth_results()
     if not synth:
         print("bench: no synthesis reports (run 'make synth' to include them)")
+    extra, problems = extra_results()
+    for pr in problems:
+        print(f"bench: skipped {pr}", file=sys.stderr)
+    synth += extra
 
     outdir = BUILD / "bench"
     outdir.mkdir(parents=True, exist_ok=True)

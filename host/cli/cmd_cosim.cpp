@@ -25,6 +25,7 @@ int run_cosim(const std::vector<std::string>& args) {
                                   {"config", 'c', lpu::cli::OptKind::value, "base or tiny"},
                                   {"seed", 's', lpu::cli::OptKind::value, "first seed"},
                                   {"count", 'n', lpu::cli::OptKind::value, "number of programs"},
+                                  {"seconds", 0, lpu::cli::OptKind::value, "time budget"},
                                   {"save-dir", 'd', lpu::cli::OptKind::value, "where failing programs go"},
                                   {"error-rate", 0, lpu::cli::OptKind::value, "percent of error programs"},
                                   {"max-instrs", 0, lpu::cli::OptKind::value, "program size"},
@@ -36,6 +37,8 @@ int run_cosim(const std::vector<std::string>& args) {
   const lpu::Config& cfg = lpu::config_by_name(opt.value_or("config", "base"));
   const std::uint64_t seed0 = opt.uint_or("seed", 1);
   const std::uint64_t count = opt.uint_or("count", 100);
+  // 0: no time limit. Otherwise no program starts after this many seconds of wall time.
+  const std::uint64_t budget_s = opt.uint_or("seconds", 0);
   const std::string save_dir = opt.value_or("save-dir", ".");
   lpu::RandProgOptions ropt;
   ropt.error_rate = static_cast<double>(opt.uint_or("error-rate", 20)) / 100.0;
@@ -47,6 +50,7 @@ int run_cosim(const std::vector<std::string>& args) {
   (void)cfg;
   (void)seed0;
   (void)count;
+  (void)budget_s;
   (void)save_dir;
   throw lpu::Error("this lpu was built without the RTL models (configure with -DLPU_BUILD_RTL=ON)");
 #else
@@ -57,7 +61,15 @@ int run_cosim(const std::vector<std::string>& args) {
   unsigned failures = 0;
   std::uint64_t cycles = 0, events = 0;
   const auto t0 = std::chrono::steady_clock::now();
+  const auto elapsed = [&t0] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  std::uint64_t ran = 0;
+  bool out_of_time = false;
   for (std::uint64_t i = 0; i < count; ++i) {
+    if (budget_s != 0 && elapsed() >= static_cast<double>(budget_s)) {
+      out_of_time = true;
+      break;
+    }
+    ++ran;
     const std::uint64_t seed = seed0 + i;
     const auto rp = lpu::random_program(cfg, seed, ropt);
     copt.memories = (full_every != 0 && i % full_every == 0) ? lpu::MemCompare::full : lpu::MemCompare::touched;
@@ -81,11 +93,16 @@ int run_cosim(const std::vector<std::string>& args) {
                  rep.mismatch.c_str(), file.c_str());
     if (!opt.flag("keep-going")) break;
   }
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double secs = elapsed();
   std::printf("cosim %s: %llu programs from seed %llu, %u mismatching; %llu cycles, %llu trace events, %.1f s\n",
-              std::string(cfg.name).c_str(), static_cast<unsigned long long>(count),
+              std::string(cfg.name).c_str(), static_cast<unsigned long long>(ran),
               static_cast<unsigned long long>(seed0), failures, static_cast<unsigned long long>(cycles),
               static_cast<unsigned long long>(events), secs);
+  if (out_of_time) {
+    std::printf("  time budget of %llu s used up after %llu of %llu programs (next seed %llu)\n",
+                static_cast<unsigned long long>(budget_s), static_cast<unsigned long long>(ran),
+                static_cast<unsigned long long>(count), static_cast<unsigned long long>(seed0 + ran));
+  }
   std::printf("  outcomes:");
   for (const auto& [k, v] : outcomes) std::printf(" %s=%u", k.c_str(), v);
   std::printf("\n");
@@ -96,7 +113,7 @@ int run_cosim(const std::vector<std::string>& args) {
 }  // namespace
 
 LPU_COMMAND(cosim, "co-simulate random programs on the RTL core and the golden model",
-            "--config base|tiny [--seed S] [--count N] [--save-dir D] [-k] [-v]\n"
+            "--config base|tiny [--seed S] [--count N] [--seconds T] [--save-dir D] [-k] [-v]\n"
             "\n"
             "Generates N constrained-random programs (seeds S, S+1, ...), runs each on the\n"
             "Verilator model of lpu_core and on the golden model, and demands identical write\n"
@@ -107,6 +124,8 @@ LPU_COMMAND(cosim, "co-simulate random programs on the RTL core and the golden m
             "  -c, --config NAME    base (default) or tiny\n"
             "  -s, --seed S         first seed (default 1)\n"
             "  -n, --count N        programs (default 100)\n"
+            "      --seconds T      time budget: start no program after T seconds (default 0: no\n"
+            "                       limit); the summary says how many ran\n"
             "  -d, --save-dir D     directory for failing programs (default .)\n"
             "      --error-rate P   percent of programs that provoke an error (default 20)\n"
             "      --max-instrs N   upper bound of the program size (default 160)\n"

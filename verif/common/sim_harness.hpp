@@ -8,6 +8,8 @@
 //
 // Tracing: LPU_TRACE=1 (or --trace on a test binary that forwards argv) writes
 // build/waves/<block>_<seed>.fst. Seed: LPU_SEED=<n> (default 1). Timeout: LPU_TIMEOUT cycles.
+// Coverage (a build with -DLPU_COVERAGE=ON): the destructor writes the model's line and toggle
+// counts to coverage-<block>-<pid>-<n>.dat (rtl_coverage.hpp).
 #pragma once
 
 #include <verilated.h>
@@ -23,6 +25,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+
+#include "rtl_coverage.hpp"
 
 namespace lpu::verif {
 
@@ -63,6 +67,7 @@ class Harness {
 
   ~Harness() {
     model_->final();
+    coverage_write(*ctx_, block_);
 #if VM_TRACE_FST
     if (tracer_) tracer_->close();
 #endif
