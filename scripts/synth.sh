@@ -83,7 +83,7 @@ instantiated() {  # instantiated MOD FILE: does another listed file instantiate 
   local f
   for f in "${files[@]}"; do
     [[ "$f" == "$2" ]] && continue
-    grep -Eq "^\s*$1\s*(#|[A-Za-z_])" "$f" && return 0
+    grep -Eq "^\s*$1(\s*#|\s+[A-Za-z_])" "$f" && return 0
   done
   return 1
 }

@@ -148,7 +148,7 @@ package lpu_isa_pkg;
   localparam int unsigned CFG_TINY_LINKS = 2;
   localparam int unsigned CFG_TINY_LINK_LANES = 1;
   localparam int unsigned CFG_TINY_LINK_OSR = 4;
-  localparam int unsigned CFG_TINY_LINK_FRAME_WORDS = 32;
+  localparam int unsigned CFG_TINY_LINK_FRAME_WORDS = 64;
   localparam int unsigned CFG_TINY_LINK_TX_DEPTH = 64;
   localparam int unsigned CFG_TINY_LINK_RX_DEPTH = 64;
   localparam int unsigned CFG_TINY_FMAX_TARGET_MHZ = 24;
@@ -160,8 +160,8 @@ package lpu_isa_pkg;
   localparam int unsigned CFG_TINY_WBUF_RELEASE = 6;
   localparam int unsigned CFG_TINY_VTR_BUSY = 4;
   localparam int unsigned CFG_TINY_VTR_WR_START = 6;
-  localparam int unsigned CFG_TINY_LINK_WORD_CYCLES = 160;
-  localparam int unsigned CFG_TINY_LINK_LATENCY = 176;
+  localparam int unsigned CFG_TINY_LINK_WORD_CYCLES = 166;
+  localparam int unsigned CFG_TINY_LINK_LATENCY = 112;
   // base: ECP5 LFE5U-85F (ULX3S); the default simulated device
   localparam int unsigned CFG_BASE_ID = 2;
   localparam int unsigned CFG_BASE_LANES = 16;
@@ -189,8 +189,8 @@ package lpu_isa_pkg;
   localparam int unsigned CFG_BASE_WBUF_RELEASE = 18;
   localparam int unsigned CFG_BASE_VTR_BUSY = 16;
   localparam int unsigned CFG_BASE_VTR_WR_START = 18;
-  localparam int unsigned CFG_BASE_LINK_WORD_CYCLES = 160;
-  localparam int unsigned CFG_BASE_LINK_LATENCY = 56;
+  localparam int unsigned CFG_BASE_LINK_WORD_CYCLES = 166;
+  localparam int unsigned CFG_BASE_LINK_LATENCY = 100;
 
   // Unit class of an opcode (UNIT_*); 0 for unknown opcodes, see op_valid.
   function automatic logic [2:0] op_unit(input logic [7:0] op);

@@ -291,13 +291,13 @@ struct ConfigDesc {
   unsigned wbuf_release;  // timing: lanes + 2
   unsigned vtr_busy;  // timing: lanes
   unsigned vtr_wr_start;  // timing: lanes + 2
-  unsigned link_word_cycles;  // timing: (10 * lanes * link_osr + link_lanes - 1) // link_lanes
-  unsigned link_latency;  // timing: (40 * link_osr) // link_lanes + 16
+  unsigned link_word_cycles;  // timing: (10 * link_osr * (lanes * link_frame_words + 8) * 257 + link_frame_words * link_lanes * 256 - 1) // (link_frame_words * link_lanes * 256)
+  unsigned link_latency;  // timing: 96 + 16 // link_lanes
 };
 
 inline constexpr std::array<ConfigDesc, 2> kConfigs = {{
-    {"tiny", "iCE40UP5K (iCEBreaker)", 1, 4, 2, 16384, 0, 256, 1024, 256, 8, 16, 4, 2, 1, 4, 32, 64, 64, 24, 4, 1, 11, 4, 5, 6, 4, 6, 160, 176},
-    {"base", "ECP5 LFE5U-85F (ULX3S); the default simulated device", 2, 16, 16, 1024, 1, 512, 4096, 1024, 16, 16, 4, 2, 4, 4, 16, 64, 64, 100, 4, 1, 35, 16, 17, 18, 16, 18, 160, 56},
+    {"tiny", "iCE40UP5K (iCEBreaker)", 1, 4, 2, 16384, 0, 256, 1024, 256, 8, 16, 4, 2, 1, 4, 64, 64, 64, 24, 4, 1, 11, 4, 5, 6, 4, 6, 166, 112},
+    {"base", "ECP5 LFE5U-85F (ULX3S); the default simulated device", 2, 16, 16, 1024, 1, 512, 4096, 1024, 16, 16, 4, 2, 4, 4, 16, 64, 64, 100, 4, 1, 35, 16, 17, 18, 16, 18, 166, 100},
 }};
 
 }  // namespace lpu::gen
