@@ -134,6 +134,53 @@ def extra_results():
     return out, problems
 
 
+def lm_results():
+    """The example language model (examples/lm): compile time, cycles per token predicted by the
+    compiler and measured on the simulated chip (lpu generate --check also runs the golden model
+    in lockstep), tokens/s at the configuration's target clock, and the roofline ratio: the
+    cycles reading every weight once per token at the SRAM's full read bandwidth (banks x lanes
+    bytes per cycle) over the measured cycles per token. Returns (results, error or None)."""
+    lpu = BUILD / "bin" / "lpu"
+    model = ROOT / "examples" / "lm" / "model.json"
+    if not (lpu.is_file() and model.is_file()):
+        return [], None
+    out = BUILD / "bench" / "lm.lpu"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
+    proc = subprocess.run([str(lpu), "compile", str(model), "-o", str(out)], capture_output=True, text=True,
+                          cwd=str(ROOT), timeout=TIMEOUT)
+    secs = time.monotonic() - t0
+    if proc.returncode != 0:
+        return [], "lpu compile examples/lm/model.json failed:\n" + proc.stderr[-2000:]
+    weights = None
+    for line in proc.stdout.splitlines():
+        if "weights)" in line and "SRAM" in line:
+            weights = int(line.split("(")[-1].split()[0])
+    res = [{"name": "compile.seconds", "value": round(secs, 3), "unit": "s", "binary": "lpu compile"}]
+    proc = subprocess.run([str(lpu), "generate", str(out), "--device", "sim", "--check", "--chars", "24", "--json"],
+                          capture_output=True, text=True, cwd=str(ROOT), timeout=TIMEOUT)
+    if proc.returncode != 0:
+        return res, "lpu generate --device sim --check failed:\n" + (proc.stderr or proc.stdout)[-2000:]
+    measured = None
+    for line in proc.stdout.splitlines():
+        if line.startswith("{"):
+            rec = json.loads(line)
+            rec["binary"] = "lpu generate"
+            res.append(rec)
+            if rec["name"] == "lm.cycles_per_token.measured":
+                measured = rec["value"]
+    if weights and measured:
+        # base: 16 banks x 16 lanes bytes per cycle (isa/lpu_isa.toml); the model is compiled for base.
+        info = subprocess.run([str(lpu), "info", "--device", "golden", "--config", "base"], capture_output=True,
+                              text=True, cwd=str(ROOT), timeout=60).stdout
+        vals = {l.split()[0]: l.split()[1] for l in info.splitlines() if len(l.split()) >= 2}
+        bw = int(vals.get("banks", 16)) * int(vals.get("lanes", 16))
+        res.append({"name": "lm.roofline_ratio", "value": round(weights / bw / measured, 4), "unit": "",
+                    "binary": "lpu generate",
+                    "note": f"{weights} weight bytes at {bw} bytes/cycle over {measured} cycles per token"})
+    return res, None
+
+
 def fmt(v):
     if isinstance(v, float):
         return f"{v:.4g}"
@@ -152,6 +199,10 @@ def main():
         results.extend(res)
         if err:
             errors.append(f"{exe.name}: {err}")
+    lm, lm_err = lm_results()
+    results.extend(lm)
+    if lm_err:
+        errors.append(lm_err)
     synth = synth_results()
     if not synth:
         print("bench: no synthesis reports (run 'make synth' to include them)")
