@@ -502,6 +502,22 @@ void Scheduler::place_vtr(const VtrOp& v) {
   }
 }
 
+namespace {
+
+// send/recv of `count` consecutive words (stride 1) at bank[R[reg]] on `link`.
+Instr link_instr(Op op, unsigned link, std::uint32_t bank, unsigned reg, std::uint32_t count) {
+  Instr in;
+  in.op = op;
+  in.set(Field::sh, link);
+  in.set(Field::bank, bank);
+  in.set(Field::ra, reg);
+  in.set(Field::count, count);
+  in.set(Field::stride, 1);
+  return in;
+}
+
+}  // namespace
+
 std::int64_t Scheduler::place_send(std::uint32_t bank, std::uint32_t addr, std::uint32_t count,
                                    unsigned link) {
   const std::int64_t n = count;
@@ -515,13 +531,7 @@ std::int64_t Scheduler::place_send(std::uint32_t bank, std::uint32_t addr, std::
     if (!ok) continue;
     const SregPlan pa = plan_sreg(addr, t, -1, 0);
     if (!pa.ok) continue;
-    Instr in;
-    in.op = Op::send;
-    in.set(Field::sh, link);
-    in.set(Field::bank, bank);
-    in.set(Field::ra, pa.reg);
-    in.set(Field::count, count);
-    in.set(Field::stride, 1);
+    const Instr in = link_instr(Op::send, link, bank, pa.reg, count);
     apply_sreg(pa, addr, t);
     put(t, Placed{in});
     for (std::int64_t i = 0; i < n; ++i) {
@@ -554,13 +564,7 @@ std::int64_t Scheduler::place_recv(std::uint32_t bank, std::uint32_t addr, std::
     if (!ok) continue;
     const SregPlan pa = plan_sreg(addr, t, -1, 0);
     if (!pa.ok) continue;
-    Instr in;
-    in.op = Op::recv;
-    in.set(Field::sh, link);
-    in.set(Field::bank, bank);
-    in.set(Field::ra, pa.reg);
-    in.set(Field::count, count);
-    in.set(Field::stride, 1);
+    const Instr in = link_instr(Op::recv, link, bank, pa.reg, count);
     apply_sreg(pa, addr, t);
     put(t, Placed{in});
     for (std::int64_t h = t + 1; h <= c; ++h) {
