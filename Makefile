@@ -17,7 +17,7 @@ export LPU_BUILD_DIR := $(abspath $(BUILD))
 export JOBS
 
 PHONY_TARGETS := help setup build demo test lint synth bench fuzz docs clean distclean gen \
-                 gen-check soak coverage formal
+                 gen-check soak coverage formal bitstream flash fpga-smoke
 .PHONY: $(PHONY_TARGETS)
 
 help:
@@ -33,6 +33,9 @@ help:
 	@echo "make soak       long-running tests (ctest label 'soak'), SOAK_SECONDS (600)"
 	@echo "make coverage   host C++ (and RTL, when available) line coverage"
 	@echo "make formal     SymbiYosys jobs (verif/**/*.sby)"
+	@echo "make bitstream BOARD=ulx3s|icebreaker   synthesis, place and route, bitstream and report in $(BUILD)/fpga/"
+	@echo "make flash BOARD=ulx3s|icebreaker       load that bitstream with openFPGALoader"
+	@echo "make fpga-smoke  iCE40 (tiny) synthesis + place and route + report check (scripts/fpga_smoke.sh)"
 	@echo "make docs       regenerate docs/gen/ and check the Markdown links"
 	@echo "make gen        regenerate the files made from isa/lpu_isa.toml"
 	@echo "make gen-check  fail if those generated files are stale"
@@ -70,6 +73,18 @@ coverage: setup
 
 formal: setup
 	@scripts/formal.sh
+
+# FPGA flow (docs/boards.md). BOARD=ulx3s (ECP5, base) or BOARD=icebreaker (iCE40, tiny);
+# FPGA_MHZ, FPGA_SEED, FPGA_MAPPER: see scripts/bitstream.sh.
+BOARD ?=
+bitstream: setup
+	@scripts/bitstream.sh $(BOARD)
+
+flash:
+	@scripts/flash.sh $(BOARD)
+
+fpga-smoke: setup
+	@scripts/fpga_smoke.sh
 
 gen:
 	@python3 scripts/gen_isa.py

@@ -252,35 +252,54 @@ module lpu_seq #(
   );
 
   // ---------------------------------------------------------------------------------------
-  // Errors: the lowest code raised this cycle wins (own checks first among equals).
+  // Errors: the lowest code raised this cycle wins; among equal codes the earlier candidate
+  // in the order (own checks, err_i[0], err_i[1], ..., abort). Code 8'hff never wins.
+  // A balanced tournament (log2 of the candidate count compare levels) rather than a scan
+  // that compares each candidate with the best so far: same winner, a much shorter path.
   // ---------------------------------------------------------------------------------------
+  localparam int unsigned NumCand = NumErr + 2;
+  localparam int unsigned CandPow = 1 << $clog2(NumCand);
+
   logic        err_any;
   logic [7:0]  err_sel_code;
   logic [15:0] err_sel_pc;
 
+  logic [CandPow-1:0]      cand_v;
+  logic [CandPow-1:0][7:0] cand_code;
+  logic [CandPow-1:0][15:0] cand_pc;
+
   always_comb begin
-    err_any      = 1'b0;
-    err_sel_code = 8'hff;
-    err_sel_pc   = pc_q;
-    if (running) begin
-      if (first_q && seq_err != lpu_isa_pkg::ERR_NONE) begin
-        err_any      = 1'b1;
-        err_sel_code = seq_err;
-        err_sel_pc   = pc_q;
-      end
-      for (int unsigned k = 0; k < NumErr; k++) begin
-        if (err_i[k] && err_code_i[8*k +: 8] < err_sel_code) begin
-          err_any      = 1'b1;
-          err_sel_code = err_code_i[8*k +: 8];
-          err_sel_pc   = err_pc_i[16*k +: 16];
+    cand_v    = '0;
+    cand_code = '1;
+    cand_pc   = '0;
+    cand_v[0]    = first_q && seq_err != lpu_isa_pkg::ERR_NONE;
+    cand_code[0] = seq_err;
+    cand_pc[0]   = pc_q;
+    for (int unsigned k = 0; k < NumErr; k++) begin
+      cand_v[k+1]    = err_i[k];
+      cand_code[k+1] = err_code_i[8*k +: 8];
+      cand_pc[k+1]   = err_pc_i[16*k +: 16];
+    end
+    cand_v[NumErr+1]    = abort_i;
+    cand_code[NumErr+1] = lpu_isa_pkg::ERR_ABORTED;
+    cand_pc[NumErr+1]   = pc_q;
+    for (int unsigned k = 0; k < CandPow; k++) begin
+      if (!running || cand_code[k] == 8'hff) cand_v[k] = 1'b0;
+    end
+    // Pairwise rounds, in place: entry k*2*step takes the better of itself and its right
+    // neighbour at distance step (the left one on a tie: it is earlier in the order).
+    for (int unsigned step = 1; step < CandPow; step = step * 2) begin
+      for (int unsigned k = 0; k + step < CandPow; k = k + 2 * step) begin
+        if (cand_v[k+step] && (!cand_v[k] || cand_code[k+step] < cand_code[k])) begin
+          cand_v[k]    = 1'b1;
+          cand_code[k] = cand_code[k+step];
+          cand_pc[k]   = cand_pc[k+step];
         end
       end
-      if (abort_i && lpu_isa_pkg::ERR_ABORTED < err_sel_code) begin
-        err_any      = 1'b1;
-        err_sel_code = lpu_isa_pkg::ERR_ABORTED;
-        err_sel_pc   = pc_q;
-      end
     end
+    err_any      = cand_v[0];
+    err_sel_code = cand_code[0];
+    err_sel_pc   = cand_pc[0];
   end
 
   // ---------------------------------------------------------------------------------------

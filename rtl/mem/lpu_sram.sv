@@ -47,16 +47,29 @@ module lpu_sram #(
   logic [NumRd-1:0] rd_req, rd_inrange;
   logic [NumWr-1:0] wr_req, wr_inrange;
 
+  // With power-of-two sizes (both configurations) "x < size" is "no bit set above log2(size)":
+  // a few LUT levels instead of a carry chain on the request path.
+  localparam bit DepthPow2 = (Depth & (Depth - 1)) == 0;
+  localparam bit BanksPow2 = (Banks & (Banks - 1)) == 0;
+
+  function automatic logic addr_ok(input logic [31:0] addr);
+    if (DepthPow2) addr_ok = (addr >> Aw) == 32'd0;
+    else           addr_ok = addr < 32'(Depth);
+  endfunction
+
+  function automatic logic bank_ok(input logic [3:0] bank);
+    if (BanksPow2) bank_ok = (32'(bank) >> $clog2(Banks)) == 32'd0;
+    else           bank_ok = 32'(bank) < 32'(Banks);
+  endfunction
+
   always_comb begin
     for (int unsigned p = 0; p < NumRd; p++) begin
       rd_req[p]     = rd_valid_i[p] & ~stop_i;
-      rd_inrange[p] = (rd_addr_i[p*32 +: 32] < 32'(Depth)) &&
-                      (32'(rd_bank_i[p*4 +: 4]) < 32'(Banks));
+      rd_inrange[p] = addr_ok(rd_addr_i[p*32 +: 32]) && bank_ok(rd_bank_i[p*4 +: 4]);
     end
     for (int unsigned p = 0; p < NumWr; p++) begin
       wr_req[p]     = wr_valid_i[p] & ~stop_i;
-      wr_inrange[p] = (wr_addr_i[p*32 +: 32] < 32'(Depth)) &&
-                      (32'(wr_bank_i[p*4 +: 4]) < 32'(Banks));
+      wr_inrange[p] = addr_ok(wr_addr_i[p*32 +: 32]) && bank_ok(wr_bank_i[p*4 +: 4]);
     end
   end
 
@@ -70,35 +83,45 @@ module lpu_sram #(
   logic [Banks-1:0][Aw-1:0]    bank_rd_addr, bank_wr_addr;
   logic [Banks-1:0][Width-1:0] bank_wr_data, bank_rd_data;
 
+  // "Two or more of these bits are set" without counting: some bit is set together with an
+  // earlier one (an OR of pairwise ANDs, a few LUT levels).
+  function automatic logic two_or_more(input logic [NumRd+NumWr-1:0] v, input int unsigned n);
+    logic seen, two;
+    seen = 1'b0;
+    two  = 1'b0;
+    for (int unsigned i = 0; i < NumRd + NumWr; i++) begin
+      if (i < n) begin
+        two  = two | (seen & v[i]);
+        seen = seen | v[i];
+      end
+    end
+    two_or_more = two;
+  endfunction
+
   always_comb begin
     for (int unsigned b = 0; b < Banks; b++) begin
-      int unsigned n_rd, n_wr;
-      n_rd = 0;
-      n_wr = 0;
       bank_rd_addr[b] = '0;
       bank_wr_addr[b] = '0;
       bank_wr_data[b] = '0;
       for (int unsigned p = 0; p < NumRd; p++) begin
         rd_hit[b][p] = rd_req[p] && rd_inrange[p] && (32'(rd_bank_i[p*4 +: 4]) == b);
-        n_rd += int'(rd_hit[b][p]);
         // At most one hit is used (a second one is a conflict), so an OR is a mux.
         bank_rd_addr[b] |= rd_hit[b][p] ? rd_addr_i[p*32 +: Aw] : '0;
       end
       for (int unsigned p = 0; p < NumWr; p++) begin
         wr_hit[b][p] = wr_req[p] && wr_inrange[p] && (32'(wr_bank_i[p*4 +: 4]) == b);
-        n_wr += int'(wr_hit[b][p]);
         bank_wr_addr[b] |= wr_hit[b][p] ? wr_addr_i[p*32 +: Aw] : '0;
         bank_wr_data[b] |= wr_hit[b][p] ? wr_data_i[p*Width +: Width] : '0;
       end
       if (DualPort) begin
-        rd_conf[b] = n_rd > 1;
-        wr_conf[b] = n_wr > 1;
+        rd_conf[b] = two_or_more((NumRd+NumWr)'(rd_hit[b]), NumRd);
+        wr_conf[b] = two_or_more((NumRd+NumWr)'(wr_hit[b]), NumWr);
       end else begin
-        rd_conf[b] = (n_rd + n_wr) > 1;
-        wr_conf[b] = (n_rd + n_wr) > 1;
+        rd_conf[b] = two_or_more({wr_hit[b], rd_hit[b]}, NumRd + NumWr);
+        wr_conf[b] = rd_conf[b];
       end
-      bank_rd_en[b] = (n_rd != 0) && !rd_conf[b];
-      bank_wr_en[b] = (n_wr != 0) && !wr_conf[b];
+      bank_rd_en[b] = (rd_hit[b] != '0) && !rd_conf[b];
+      bank_wr_en[b] = (wr_hit[b] != '0) && !wr_conf[b];
     end
   end
 

@@ -108,8 +108,12 @@ module lpu_mxu_acc #(
   logic [Aw-1:0]    rd_addr;
   logic [Width-1:0] rd_q;
 
+  // AccDepth is a power of two in every configuration: "addr < AccDepth" is then "no bit set
+  // above Aw" (no carry chain on the vlda issue path).
+  localparam bit DepthPow2 = (AccDepth & (AccDepth - 1)) == 0;
+
   always_comb begin
-    vec_rd_ok = rd_addr_i < 32'(AccDepth);
+    vec_rd_ok = DepthPow2 ? ((rd_addr_i >> Aw) == 32'd0) : (rd_addr_i < 32'(AccDepth));
     rd_err_o  = rd_valid_i && !vec_rd_ok;
     host_rd   = host_req_i && !host_we_i && (host_addr_i < 32'(AccDepth));
     rd_en     = (rd_valid_i && vec_rd_ok) || host_rd;

@@ -34,7 +34,9 @@ module lpu_mxu_array #(
 );
 
   // |partial sum| <= Lanes * 128 * 128 = 2^(14 + clog2(Lanes)): PsumW bits hold every partial
-  // sum exactly, and sign-extending the column result to 32 bits is exact.
+  // sum exactly, and sign-extending the column result to 32 bits is exact. Below PE row p the
+  // sum has p+1 terms, so 16 + clog2(p+1) bits hold it: each PE computes in that width
+  // (SumW) and sign-extends.
   localparam int unsigned PsumW = 16 + $clog2(Lanes);
 
   // PE interconnect: a/sel enter at column 0 of each row, psum enters at row 0 of each column.
@@ -92,6 +94,7 @@ module lpu_mxu_array #(
     for (genvar j = 0; j < Lanes; j++) begin : gen_col
       lpu_mxu_pe #(
         .PsumW (PsumW),
+        .SumW  (16 + $clog2(p + 1)),
         .UseDsp(p < DspRows)
       ) u_pe (
         .clk_i    (clk_i),

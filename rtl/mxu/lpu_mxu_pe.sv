@@ -15,6 +15,10 @@
 // Fixed-latency datapath: no valid/ready.
 module lpu_mxu_pe #(
   parameter int unsigned PsumW  = 20,
+  // Bits that can be non-redundant in this PE's partial sum (<= PsumW): the sum is computed
+  // and registered in SumW bits and sign-extended to PsumW (lpu_mxu_array gives PE row p
+  // 16 + clog2(p+1) bits, enough for p+1 products of int8 x int8).
+  parameter int unsigned SumW   = PsumW,
   parameter bit          UseDsp = 1'b1
 ) (
   input  logic             clk_i,
@@ -37,7 +41,7 @@ module lpu_mxu_pe #(
   logic [7:0]       w0_q, w0_d, w1_q, w1_d;
   logic [7:0]       a_q, a_d;
   logic             sel_q, sel_d;
-  logic [PsumW-1:0] psum_q, psum_d;
+  logic [SumW-1:0]  psum_q, psum_d;
 
   logic signed [7:0]  w_use;
   logic signed [15:0] prod;
@@ -64,8 +68,9 @@ module lpu_mxu_pe #(
     w_use  = sel_i ? w1_q : w0_q;
     a_d    = en_i ? a_i : a_q;
     sel_d  = en_i ? sel_i : sel_q;
-    // PsumW bits hold every partial sum exactly (see lpu_mxu_array), so this never wraps.
-    psum_d = en_i ? psum_i + {{(PsumW-16){prod[15]}}, prod} : psum_q;
+    // SumW bits hold every partial sum of this row exactly (see lpu_mxu_array), so this never
+    // wraps; the input's bits above SumW are copies of its sign.
+    psum_d = en_i ? psum_i[SumW-1:0] + {{(SumW-16){prod[15]}}, prod} : psum_q;
 
     w0_d = w0_q;
     w1_d = w1_q;
@@ -91,7 +96,18 @@ module lpu_mxu_pe #(
 
   assign a_o    = a_q;
   assign sel_o  = sel_q;
-  assign psum_o = psum_q;
+  assign psum_o = {{(PsumW-SumW){psum_q[SumW-1]}}, psum_q};
+
+  if (SumW < PsumW) begin : gen_narrow
+    logic unused_psum_hi;
+    assign unused_psum_hi = ^psum_i[PsumW-1:SumW];
+  end
   assign w_o    = wld_buf_i ? w1_q : w0_q;
+
+`ifndef SYNTHESIS
+  initial begin
+    if (SumW < 16 || SumW > PsumW) $fatal(1, "lpu_mxu_pe: SumW must be 16..PsumW");
+  end
+`endif
 
 endmodule

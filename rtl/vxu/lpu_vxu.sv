@@ -159,8 +159,9 @@ module lpu_vxu #(
     .rvalid_b_o(vb_ok)
   );
 
-  // Operand B; vclamp takes its lower bound sext(imm16) through it. opb_zero: B is a
-  // never-written vector register (applied as the stage-1 register's synchronous reset).
+  // Operand B; vclamp takes its lower bound sext(imm16) through it, vlut its index offset
+  // sext(imm16) (the ALU's adder then forms the index). opb_zero: B is a never-written
+  // vector register (applied as the stage-1 register's synchronous reset).
   logic [31:0]  imm_sext;
   logic [W-1:0] opb;
   logic         opb_zero;
@@ -169,7 +170,7 @@ module lpu_vxu #(
   always_comb begin
     opb      = vb;
     opb_zero = !vb_ok;
-    if (op == lpu_isa_pkg::OP_VCLAMP || f_bmode == 2'd2) begin
+    if (op == lpu_isa_pkg::OP_VCLAMP || op == lpu_isa_pkg::OP_VLUT || f_bmode == 2'd2) begin
       opb      = {Lanes{imm_sext}};
       opb_zero = 1'b0;
     end else if (f_bmode == 2'd1) begin
@@ -222,11 +223,14 @@ module lpu_vxu #(
   logic [15:0]        lut_pc_d, lut_pc_q;
   logic               lw_valid_d, lw_valid_q;   // write the arriving word this cycle
   logic [LutAw-1:0]   lw_base_d, lw_base_q;
-  logic               lut_req, lut_range_ok;
+  logic               lut_req;
+  // lut_base_q lies in the table (its word fits): computed from lut_base_d and registered
+  // with it, so the check is off the request path.
+  logic               lut_range_ok_q, lut_range_ok_d;
 
-  assign lut_req      = lut_act_q && !stop_i;
-  assign lut_range_ok = (lut_base_q >= 32'sd0) &&
-                        (lut_base_q <= signed'(32'(LutDepth - Half)));
+  assign lut_req        = lut_act_q && !stop_i;
+  assign lut_range_ok_d = (lut_base_d >= 32'sd0) &&
+                          (lut_base_d <= signed'(32'(LutDepth - Half)));
 
   always_comb begin
     lut_act_d  = lut_act_q;
@@ -254,7 +258,7 @@ module lpu_vxu #(
 
   // The table write of word i completes even if another unit's error in its read cycle
   // raises stop_i now; it is dropped if the word itself raised an error.
-  assign lw_valid_d = lut_req && lut_range_ok && !sram_rd_err_i;
+  assign lw_valid_d = lut_req && lut_range_ok_q && !sram_rd_err_i;
   assign lw_base_d  = lut_base_q[LutAw-1:0];
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -267,6 +271,7 @@ module lpu_vxu #(
       lut_pc_q   <= 16'd0;
       lw_valid_q <= 1'b0;
       lw_base_q  <= '0;
+      lut_range_ok_q <= 1'b1;  // lut_base_q = 0 is in range
     end else begin
       lut_act_q  <= lut_act_d;
       lut_left_q <= lut_left_d;
@@ -276,10 +281,11 @@ module lpu_vxu #(
       lut_pc_q   <= lut_pc_d;
       lw_valid_q <= lw_valid_d;
       lw_base_q  <= lw_base_d;
+      lut_range_ok_q <= lut_range_ok_d;
     end
   end
 
-  assign err_o      = lut_req && !lut_range_ok;
+  assign err_o      = lut_req && !lut_range_ok_q;
   assign err_code_o = lpu_isa_pkg::ERR_LUT_ADDR;
   assign err_pc_o   = lut_pc_q;
 
@@ -351,6 +357,8 @@ module lpu_vxu #(
   // ---------------------------------------------------------------------------------------
   // Stage 1: ALU, lane ops, loads; multiplier, reduction and table inputs
   // ---------------------------------------------------------------------------------------
+  logic [Lanes*33-1:0] alu_sum;  // per lane a + b in 33 bits; for vlut a + sext(imm16)
+
   lpu_vxu_alu #(
     .Lanes(Lanes)
   ) u_alu (
@@ -362,7 +370,8 @@ module lpu_vxu #(
     .bcast_i    (bcast1_q),
     .sram_data_i(sram_rd_data_i),
     .acc_data_i (acc_rd_data_i),
-    .res_o      (res2_d)
+    .res_o      (res2_d),
+    .sum_o      (alu_sum)
   );
 
   logic [W-1:0] mul_res;  // stage 3
@@ -387,11 +396,12 @@ module lpu_vxu #(
     .res_o(red_res)
   );
 
-  // vlut index: clamp(a + sext(imm16), 0, LutDepth-1), the sum in 33 bits.
+  // vlut index: clamp(a + sext(imm16), 0, LutDepth-1), the sum in 33 bits from the ALU's
+  // adder (operand B of a vlut is sext(imm16), see stage 0).
   logic [Lanes*LutAw-1:0] lut_idx;
   for (genvar l = 0; l < Lanes; l++) begin : gen_lut_idx
     logic [32:0] sum;
-    assign sum = 33'(signed'(a1_q[l*32 +: 32])) + 33'(signed'(imm1_q));
+    assign sum = alu_sum[l*33 +: 33];
     always_comb begin
       if (sum[32])                    lut_idx[l*LutAw +: LutAw] = '0;           // negative
       else if (sum[31:LutAw] != '0)   lut_idx[l*LutAw +: LutAw] = '1;           // >= LutDepth

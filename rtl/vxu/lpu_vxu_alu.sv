@@ -7,8 +7,9 @@
 // arrive in this stage; lane operations come from lpu_vxu_lane. Opcodes handled elsewhere
 // (multiplies, table, reductions) give 0 here. Arithmetic as in docs/isa.md.
 //
-// Area: per lane one 33-bit adder serves vadd, vsub and the signed compare of vmin, vmax,
-// vclt and vclamp's lower bound; vclamp's upper bound is a 16-bit compare.
+// Area: per lane one 33-bit adder serves vadd, vsub, the signed compare of vmin, vmax, vclt
+// and vclamp's lower bound, and vlut's index (sum_o); vclamp's upper bound is a 16-bit
+// compare.
 module lpu_vxu_alu #(
   parameter int unsigned Lanes = lpu_isa_pkg::CFG_BASE_LANES
 ) (
@@ -20,7 +21,10 @@ module lpu_vxu_alu #(
   input  logic [31:0]         bcast_i,     // vbcast: V[ra][sh], selected in stage 0
   input  logic [Lanes*8-1:0]  sram_data_i,
   input  logic [Lanes*32-1:0] acc_data_i,
-  output logic [Lanes*32-1:0] res_o
+  output logic [Lanes*32-1:0] res_o,
+  // Per lane the exact 33-bit a + b (a - b for the subtracting ops); for vlut, whose b the
+  // caller makes sext(imm16), this is the table index before clamping.
+  output logic [Lanes*33-1:0] sum_o
 );
 
   // Result sources, decoded once for all lanes (one-hot: the result is an AND-OR of the
@@ -89,6 +93,7 @@ module lpu_vxu_alu #(
     assign bx  = sub ? ~b : b;
     assign sum = {a[31], a} + {bx[31], bx} + 33'(sub);
     assign lt  = sum[32];
+    assign sum_o[l*33 +: 33] = sum;
 
     // a > hi16 (signed): decided by the high bits unless a fits in 16 bits.
     logic above_hi;
