@@ -7,7 +7,9 @@
 //
 // The shape comes from the configuration CfgId (lpu_isa_pkg::CFG_<NAME>_*): lanes,
 // link_lanes, link_osr and link_frame_words; link_tx_depth / link_rx_depth set the retry
-// buffer and receive buffer sizes (at least 4 and 2 frames, rounded up to powers of two).
+// buffer and receive buffer sizes (at least 4 frames each, rounded up to powers of two).
+// Credit flow control (lpu_link_dl): a word goes on the line only when the partner's receive
+// buffer has room for it, so no frame is ever dropped for lack of space.
 //
 // Status counters (status_o, counter i at [i*CntW +: CntW], saturating, cleared by reset):
 //   0..9   the PHY's (lpu_link_pkg::CNT_*): retrains, code errors, disparity errors, SKP
@@ -16,7 +18,7 @@
 //   10..22 the data link layer's, in lpu_link_dl's port order: data frames sent, ACKs sent, NAKs sent,
 //          NAKs received, replays, replay timeouts, bad ACK numbers, data frames received,
 //          CRC errors, framing errors, sequence errors, duplicates, frames dropped (receive
-//          buffer full)
+//          buffer full: never while the partner follows the credits)
 module lpu_link #(
   parameter int unsigned CfgId        = lpu_isa_pkg::CFG_BASE_ID,
   // Implementation choices (no architectural effect), see lpu_link_phy.
@@ -44,6 +46,8 @@ module lpu_link #(
   input  logic [Lanes*8-1:0]     tx_word_i,
   output logic                   tx_ready_o,   // the retry buffer has a free slot
   output logic                   tx_empty_o,   // every word sent has been acknowledged
+  output logic [15:0]            tx_free_o,    // free retry-buffer entries (registered; never
+                                               // more than the true free space)
   // ... and words received.
   output logic                   rx_valid_o,
   output logic [Lanes*8-1:0]     rx_word_o,
@@ -64,7 +68,7 @@ module lpu_link #(
   localparam int unsigned RxDepth    = Tiny ? lpu_isa_pkg::CFG_TINY_LINK_RX_DEPTH
                                             : lpu_isa_pkg::CFG_BASE_LINK_RX_DEPTH;
   localparam int unsigned RetryMin   = (TxDepth > 4 * FrameWords) ? TxDepth : 4 * FrameWords;
-  localparam int unsigned RxMin      = (RxDepth > 2 * FrameWords) ? RxDepth : 2 * FrameWords;
+  localparam int unsigned RxMin      = (RxDepth > 4 * FrameWords) ? RxDepth : 4 * FrameWords;
   localparam int unsigned RetryWords = 1 << $clog2(RetryMin);
   localparam int unsigned RxWords    = 1 << $clog2(RxMin);
   localparam int unsigned PhyCnt     = lpu_link_pkg::NUM_CNT;
@@ -121,6 +125,7 @@ module lpu_link #(
     .tx_word_i       (tx_word_i),
     .tx_ready_o      (tx_ready_o),
     .tx_empty_o      (tx_empty_o),
+    .tx_free_o       (tx_free_o),
     .rx_valid_o      (rx_valid_o),
     .rx_word_o       (rx_word_o),
     .rx_ready_i      (rx_ready_i),

@@ -12,23 +12,31 @@
 //   lpu_link_dl_tx     retry buffer, framer, replay timer      -> lpu_link_dl_txcol -> PHY
 //   lpu_link_dl_rx     deframer, checks, receive buffer, ACKs  <- lpu_link_dl_rxcol <- PHY
 //
-// Parameter defaults: RetryWords (4 frames) and RxWords (2 frames), rounded up to powers of
-// two; AckWords = RetryWords / 2; AckDelay = 2 frame times and ReplayTimeout = 6 frame times
-// + 4096 cycles, where a frame time is the line time of a longest frame, ceil((8 +
-// FrameWords * Lanes) / LinkLanes) columns of 10 * Osr core cycles (Osr: the PHY's core
-// cycles per line bit).
+// Credit flow control: every ACK/NAK carries the receiver's free receive-buffer words, and a
+// transmitter sends only words the partner has room for, so a good expected frame is never
+// dropped for lack of space (the `drop` counter stays 0 between two lpu_link_dl).
+//
+// Parameter defaults: RetryWords (4 frames) and RxWords (4 frames), rounded up to powers of
+// two; AckWords = RetryWords / 2; CreditStep = RxWords / 2; AckDelay = 2 frame times,
+// CreditTimeout = 1 frame time and ReplayTimeout = 6 frame times + 4096 cycles, where a frame
+// time is the line time of a longest frame, ceil((8 + FrameWords * Lanes) / LinkLanes)
+// columns of 10 * Osr core cycles (Osr: the PHY's core cycles per line bit).
 module lpu_link_dl #(
   parameter int unsigned Lanes         = 16,
   parameter int unsigned LinkLanes     = 4,
   parameter int unsigned FrameWords    = 32,
   parameter int unsigned Osr           = 4,
   parameter int unsigned RetryWords    = 1 << $clog2(4 * FrameWords),
-  parameter int unsigned RxWords       = 1 << $clog2(2 * FrameWords),
+  parameter int unsigned RxWords       = 1 << $clog2(4 * FrameWords),
   parameter int unsigned AckWords      = RetryWords / 2,
+  parameter int unsigned CreditStep    = RxWords / 2,
   parameter int unsigned FrameCycles   = ((8 + FrameWords * Lanes + LinkLanes - 1) / LinkLanes)
                                          * 10 * Osr,
   parameter int unsigned AckDelay      = 2 * FrameCycles,
   parameter int unsigned ReplayTimeout = 6 * FrameCycles + 4096,
+  parameter int unsigned CreditTimeout = FrameCycles,
+  // The partner's receive buffer (its credit at reset): the same configuration at both ends.
+  parameter int unsigned PeerRxWords   = RxWords,
   parameter int unsigned CntW          = 32
 ) (
   input  logic                   clk_i,
@@ -39,6 +47,7 @@ module lpu_link_dl #(
   input  logic [Lanes*8-1:0]     tx_word_i,
   output logic                   tx_ready_o,       // the retry buffer has a free slot
   output logic                   tx_empty_o,       // every word sent has been acknowledged
+  output logic [15:0]            tx_free_o,        // free retry-buffer entries (registered)
   // ... and words received.
   output logic                   rx_valid_o,
   output logic [Lanes*8-1:0]     rx_word_o,
@@ -70,6 +79,7 @@ module lpu_link_dl #(
   output logic [CntW-1:0]        cnt_seq_err_o,    // good data frames out of sequence (ahead)
   output logic [CntW-1:0]        cnt_dup_o,        // good data frames already received
   output logic [CntW-1:0]        cnt_drop_o        // good data frames dropped: receive buffer full
+                                                   // (never while the partner obeys the credits)
 );
 
   localparam int unsigned SeqW  = lpu_link_dl_pkg::SEQ_W;
@@ -80,7 +90,8 @@ module lpu_link_dl #(
   logic [LaneW-1:0]     tx_lane;
   logic                 byte_rx_valid, byte_rx_k, byte_rx_err;
   logic [7:0]           byte_rx_data;
-  logic [SeqW-1:0]      rx_e, ack_val;
+  logic [SeqW-1:0]      rx_e, ack_val, ack_lim;
+  logic [SeqW-2:0]      rx_credit;
   logic                 nak_due, ack_urgent, ack_lazy, ack_sent, nak_sent, ack_valid, ack_nak;
 
   lpu_link_dl_tx #(
@@ -89,6 +100,8 @@ module lpu_link_dl #(
     .FrameWords   (FrameWords),
     .RetryWords   (RetryWords),
     .ReplayTimeout(ReplayTimeout),
+    .CreditTimeout(CreditTimeout),
+    .PeerRxWords  (PeerRxWords),
     .CntW         (CntW)
   ) u_tx (
     .clk_i         (clk_i),
@@ -98,7 +111,9 @@ module lpu_link_dl #(
     .tx_word_i     (tx_word_i),
     .tx_ready_o    (tx_ready_o),
     .tx_empty_o    (tx_empty_o),
+    .tx_free_o     (tx_free_o),
     .rx_e_i        (rx_e),
+    .rx_credit_i   (rx_credit),
     .nak_due_i     (nak_due),
     .ack_urgent_i  (ack_urgent),
     .ack_lazy_i    (ack_lazy),
@@ -106,6 +121,7 @@ module lpu_link_dl #(
     .nak_sent_o    (nak_sent),
     .ack_in_valid_i(ack_valid),
     .ack_in_val_i  (ack_val),
+    .ack_in_lim_i  (ack_lim),
     .ack_in_nak_i  (ack_nak),
     .byte_valid_o  (byte_tx_valid),
     .byte_data_o   (byte_tx_data),
@@ -160,6 +176,7 @@ module lpu_link_dl #(
     .RxWords   (RxWords),
     .AckWords  (AckWords),
     .AckDelay  (AckDelay),
+    .CreditStep(CreditStep),
     .CntW      (CntW)
   ) u_rx (
     .clk_i          (clk_i),
@@ -173,6 +190,7 @@ module lpu_link_dl #(
     .rx_word_o      (rx_word_o),
     .rx_ready_i     (rx_ready_i),
     .e_o            (rx_e),
+    .credit_o       (rx_credit),
     .nak_due_o      (nak_due),
     .ack_urgent_o   (ack_urgent),
     .ack_lazy_o     (ack_lazy),
@@ -180,6 +198,7 @@ module lpu_link_dl #(
     .nak_sent_i     (nak_sent),
     .ack_out_valid_o(ack_valid),
     .ack_out_val_o  (ack_val),
+    .ack_out_lim_o  (ack_lim),
     .ack_out_nak_o  (ack_nak),
     .cnt_frames_ok_o(cnt_rx_frames_o),
     .cnt_crc_err_o  (cnt_crc_err_o),

@@ -15,7 +15,15 @@ package lpu_link_dl_pkg;
   // Sequence numbers count words modulo 2^SEQ_W.
   localparam int unsigned SEQ_W = 16;
 
-  // Frame body bytes besides the payload: 2 (sequence number or acknowledged sequence) + 4 (CRC).
+  // Data frame body bytes besides the payload: 2 (sequence number) + 4 (CRC).
   localparam int unsigned BODY_OVERHEAD = 6;
+
+  // ACK/NAK frame body: 2 (expected number e) + 2 (credit field) + 4 (CRC).
+  localparam int unsigned CTRL_BODY = 8;
+
+  // Credit field of an ACK/NAK frame: bits [14:0] the sender's free receive-buffer words
+  // (its credit limit is e + that), bit 15 a credit request ("I am waiting for credit from
+  // you: answer with an ACK").
+  localparam int unsigned CREDIT_REQ_BIT = 15;
 
 endpackage

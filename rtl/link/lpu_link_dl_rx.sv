@@ -14,26 +14,36 @@
 // the payload: the bytes leaving it are the two header bytes, then the payload, assembled
 // into words and written speculatively into the receive buffer.
 //
-// At the end of a frame: a length that is not 2 + n*WordBytes + 4 (1 <= n <= FrameWords; 6 for
+// At the end of a frame: a length that is not 2 + n*WordBytes + 4 (1 <= n <= FrameWords; 8 for
 // ACK/NAK) is a frame error, a CRC-32 whose residue is wrong a CRC error. A good ACK/NAK frame
-// goes to the transmit half. A good data frame whose sequence number is the expected one, e_q,
-// is committed (its words become visible to the core, e_q advances by n); one ahead of e_q (a
-// frame was lost) is a sequence error, one behind (a replayed duplicate) is discarded and
-// acknowledged again. A frame whose words do not all fit in the buffer is dropped (rx_drop)
-// and not acknowledged: the sender's timeout replays it. Nothing is ever committed from a
-// frame that failed a check.
+// goes to the transmit half (its number e and its credit limit e + credit). A good data frame
+// whose sequence number is the expected one, e_q, is committed (its words become visible to
+// the core, e_q advances by n); one ahead of e_q (a frame was lost) is a sequence error, one
+// behind (a replayed duplicate) is discarded and acknowledged again. Nothing is ever committed
+// from a frame that failed a check.
+//
+// Credit flow control: the receive buffer's free words, credit_o = RxWords - (committed words
+// not yet read), go out in every ACK/NAK frame; the partner sends only words before the limit
+// e + credit, so an expected frame always fits. A frame whose words do not all fit is still
+// dropped (drop) and not acknowledged, but only a partner that ignores the credits can cause
+// that (defensive path). The limit e + credit is the sequence number of the word after the
+// last one the buffer can hold, rd + RxWords (rd: the next word to leave the buffer), so it
+// grows only when the core reads; radv_q is rd at the last ACK/NAK sent (the limit advertised).
 //
 // Acknowledgements: after a frame error, CRC error or sequence error a NAK is due, once per
 // error episode (the episode ends when the expected frame is committed; a lost NAK is
-// covered by the sender's timeout). An ACK is urgent after a duplicate or a link-up, when
-// AckWords words are unacknowledged, or when words have been unacknowledged for AckDelay
-// cycles; otherwise it is lazy (sent only when the transmit half has no data to send).
+// covered by the sender's timeout). An ACK is urgent after a duplicate or a link-up, after a
+// good ACK/NAK with the credit-request bit, when AckWords words are unacknowledged, when
+// words have been unacknowledged for AckDelay cycles, or when the limit has grown by
+// CreditStep words since it was last advertised; otherwise it is lazy (sent only when the
+// transmit half has no data to send) while words are unacknowledged or the limit has grown.
 module lpu_link_dl_rx #(
   parameter int unsigned Lanes      = 16,
   parameter int unsigned FrameWords = 32,
   parameter int unsigned RxWords    = 64,
   parameter int unsigned AckWords   = 64,
   parameter int unsigned AckDelay   = 10000,
+  parameter int unsigned CreditStep = RxWords / 2,
   parameter int unsigned CntW       = 32,
   localparam int unsigned SeqW      = lpu_link_dl_pkg::SEQ_W
 ) (
@@ -54,6 +64,7 @@ module lpu_link_dl_rx #(
 
   // To and from the transmit half.
   output logic [SeqW-1:0]      e_o,
+  output logic [SeqW-2:0]      credit_o,         // free receive-buffer words (<= RxWords)
   output logic                 nak_due_o,
   output logic                 ack_urgent_o,
   output logic                 ack_lazy_o,
@@ -61,6 +72,7 @@ module lpu_link_dl_rx #(
   input  logic                 nak_sent_i,
   output logic                 ack_out_valid_o,
   output logic [SeqW-1:0]      ack_out_val_o,
+  output logic [SeqW-1:0]      ack_out_lim_o,    // the partner's credit limit
   output logic                 ack_out_nak_o,
 
   // Status counters.
@@ -70,6 +82,7 @@ module lpu_link_dl_rx #(
   output logic [CntW-1:0]      cnt_seq_err_o,    // good data frames ahead of the expected one
   output logic [CntW-1:0]      cnt_dup_o,        // good data frames behind it (duplicates)
   output logic [CntW-1:0]      cnt_drop_o        // good expected frames dropped: buffer full
+                                                 // (never while the partner obeys the credits)
 );
 
   localparam logic [7:0]  KSof         = lpu_link_dl_pkg::K_SOF;
@@ -78,6 +91,8 @@ module lpu_link_dl_rx #(
   localparam logic [7:0]  KAck         = lpu_link_dl_pkg::K_ACK;
   localparam logic [31:0] CrcResidue   = lpu_link_dl_pkg::CRC_RESIDUE;
   localparam int unsigned BodyOverhead = lpu_link_dl_pkg::BODY_OVERHEAD;
+  localparam int unsigned CtrlBody     = lpu_link_dl_pkg::CTRL_BODY;
+  localparam int unsigned ReqBit       = lpu_link_dl_pkg::CREDIT_REQ_BIT;
   localparam int unsigned WordBytes = Lanes;
   localparam int unsigned MaxBody   = BodyOverhead + FrameWords * WordBytes;
   localparam int unsigned CntBW     = $clog2(MaxBody + 1);
@@ -87,7 +102,7 @@ module lpu_link_dl_rx #(
   localparam int unsigned PtrW      = Aw + 1;
   localparam int unsigned AtW       = $clog2(AckDelay + 1);
   localparam logic [CntBW-1:0] MaxData = CntBW'(MaxBody);
-  localparam logic [CntBW-1:0] MaxCtrl = CntBW'(BodyOverhead);
+  localparam logic [CntBW-1:0] MaxCtrl = CntBW'(CtrlBody);
   localparam logic [WiW-1:0]   LastWordByte = WiW'(WordBytes - 1);
 
   typedef enum logic [1:0] {
@@ -107,6 +122,7 @@ module lpu_link_dl_rx #(
   logic [CntBW-1:0]     cnt_q, cnt_d;      // body bytes so far
   logic [31:0]          dl_q, dl_d;        // delay line, oldest byte in [7:0]
   logic [SeqW-1:0]      hv_q, hv_d;        // header value
+  logic [SeqW-1:0]      cv_q, cv_d;        // ACK/NAK credit field
   logic [Lanes*8-1:0]   wasm_q, wasm_d;    // word assembly
   logic [WiW-1:0]       widx_q, widx_d;
   logic [WcW-1:0]       words_q, words_d;
@@ -114,6 +130,7 @@ module lpu_link_dl_rx #(
   logic [PtrW-1:0]      wr_q, wr_d, commit_q, commit_d, rd_q, rd_d;
   logic                 out_valid_q, out_valid_d;
   logic [SeqW-1:0]      e_q, e_d, acked_q, acked_d;
+  logic [PtrW-1:0]      radv_q, radv_d;
   logic                 force_ack_q, force_ack_d, nak_due_q, nak_due_d, nak_ep_q, nak_ep_d;
   logic [AtW-1:0]       atm_q, atm_d;
   logic                 link_up_q;
@@ -125,6 +142,7 @@ module lpu_link_dl_rx #(
   logic [Lanes*8-1:0]   word;
   logic                 ram_we, ram_re;
   logic [SeqW-1:0]      sdiff, udiff;
+  logic [PtrW-1:0]      used, free, cdiff;
   logic                 crc_clear, crc_en;
   logic [31:0]          crc;
   logic [31:0]          unused_crc_next;
@@ -190,6 +208,7 @@ module lpu_link_dl_rx #(
     cnt_d           = cnt_q;
     dl_d            = dl_q;
     hv_d            = hv_q;
+    cv_d            = cv_q;
     wasm_d          = wasm_q;
     widx_d          = widx_q;
     words_d         = words_q;
@@ -254,6 +273,7 @@ module lpu_link_dl_rx #(
               nak_req = 1'b1;
             end else if (kind_q != KindData) begin
               ack_out_valid_o = 1'b1;
+              ack_req         = cv_q[ReqBit];  // the partner waits for credit: answer
             end else if (sdiff == '0) begin
               if (ovf_q) begin
                 inc_drop = 1'b1;
@@ -284,8 +304,15 @@ module lpu_link_dl_rx #(
                 hv_d[7:0] = ob;
               end else if (oidx == CntBW'(1)) begin
                 hv_d[15:8] = ob;
+              end else if (kind_q != KindData) begin
+                // ACK/NAK credit field (its body is at most 8 bytes: oidx 2 and 3 only).
+                if (oidx == CntBW'(2)) begin
+                  cv_d[7:0] = ob;
+                end else begin
+                  cv_d[15:8] = ob;
+                end
               end else begin
-                // Payload byte (data frames only: an ACK/NAK body is at most 6 bytes).
+                // Payload byte.
                 wasm_d[widx_q*8 +: 8] = ob;
                 widx_d = widx_q + WiW'(1);
                 if (widx_q == LastWordByte) begin
@@ -339,22 +366,31 @@ module lpu_link_dl_rx #(
   // ---------------------------------------------------------------------------------------
   // Acknowledgement state.
   // ---------------------------------------------------------------------------------------
-  assign udiff = e_q - acked_q;
+  // Credit: the free words of the receive buffer (committed words not yet read occupy it;
+  // the output register is extra). The limit e_q + free = rd + RxWords has grown by cdiff
+  // words since it was last advertised (at most RxWords: the partner never sends beyond it).
+  assign used     = commit_q - rd_q;
+  assign free     = PtrW'(RxWords) - used;
+  assign credit_o = (SeqW - 1)'(free);
+  assign udiff    = e_q - acked_q;
+  assign cdiff    = rd_q - radv_q;
 
   always_comb begin
     acked_d     = acked_q;
     nak_due_d = nak_due_q;
     nak_ep_d  = nak_ep_q;
     atm_d     = atm_q;
+    radv_d      = radv_q;
     if (ack_sent_i) begin
-      acked_d = e_q;  // the frame that starts carries e_q
+      acked_d = e_q;   // the frame that starts carries e_q
+      radv_d  = rd_q;  // ... and credit_o: the limit rd_q + RxWords
     end
     if (nak_sent_i) begin
       nak_due_d = 1'b0;
     end
     force_ack_d = force_ack_q && !ack_sent_i;
     if (ack_req) begin
-      force_ack_d = 1'b1;  // a duplicate: the sender missed an acknowledgement
+      force_ack_d = 1'b1;  // a duplicate (the sender missed an ACK) or a credit request
     end
     if (nak_req && !nak_ep_q) begin
       nak_due_d = 1'b1;
@@ -376,10 +412,12 @@ module lpu_link_dl_rx #(
 
   assign e_o           = e_q;
   assign nak_due_o     = nak_due_q;
-  assign ack_lazy_o    = force_ack_q || (e_q != acked_q);
+  assign ack_lazy_o    = force_ack_q || (e_q != acked_q) || (cdiff != '0);
   assign ack_urgent_o  = force_ack_q || (udiff >= SeqW'(AckWords)) ||
-                         ((e_q != acked_q) && (atm_q == AtW'(AckDelay)));
+                         ((e_q != acked_q) && (atm_q == AtW'(AckDelay))) ||
+                         (cdiff >= PtrW'(CreditStep));
   assign ack_out_val_o = hv_q;
+  assign ack_out_lim_o = hv_q + {1'b0, cv_q[ReqBit-1:0]};
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -388,6 +426,7 @@ module lpu_link_dl_rx #(
       cnt_q       <= '0;
       dl_q        <= '0;
       hv_q        <= '0;
+      cv_q        <= '0;
       wasm_q      <= '0;
       widx_q      <= '0;
       words_q     <= '0;
@@ -398,6 +437,7 @@ module lpu_link_dl_rx #(
       out_valid_q <= 1'b0;
       e_q         <= '0;
       acked_q     <= '0;
+      radv_q      <= '0;  // the initial limit RxWords: no credit ACK is due before link-up
       force_ack_q <= 1'b0;
       nak_due_q   <= 1'b0;
       nak_ep_q    <= 1'b0;
@@ -409,6 +449,7 @@ module lpu_link_dl_rx #(
       cnt_q       <= cnt_d;
       dl_q        <= dl_d;
       hv_q        <= hv_d;
+      cv_q        <= cv_d;
       wasm_q      <= wasm_d;
       widx_q      <= widx_d;
       words_q     <= words_d;
@@ -419,6 +460,7 @@ module lpu_link_dl_rx #(
       out_valid_q <= out_valid_d;
       e_q         <= e_d;
       acked_q     <= acked_d;
+      radv_q      <= radv_d;
       force_ack_q <= force_ack_d;
       nak_due_q   <= nak_due_d;
       nak_ep_q    <= nak_ep_d;
@@ -447,8 +489,10 @@ module lpu_link_dl_rx #(
   initial begin
     if (Lanes < 1) $fatal(1, "lpu_link_dl_rx: Lanes must be >= 1");
     if (FrameWords < 1) $fatal(1, "lpu_link_dl_rx: FrameWords must be >= 1");
-    if ((1 << Aw) != RxWords || RxWords < FrameWords || RxWords > (1 << (SeqW - 1)))
-      $fatal(1, "lpu_link_dl_rx: RxWords must be a power of two in FrameWords..2^15");
+    if ((1 << Aw) != RxWords || RxWords < FrameWords || RxWords > (1 << (SeqW - 2)))
+      $fatal(1, "lpu_link_dl_rx: RxWords must be a power of two in FrameWords..2^14");
+    if (CreditStep < 1 || CreditStep > RxWords)
+      $fatal(1, "lpu_link_dl_rx: CreditStep must be in 1..RxWords");
     if (AckWords < 1) $fatal(1, "lpu_link_dl_rx: AckWords must be >= 1");
     if (AckDelay < 1) $fatal(1, "lpu_link_dl_rx: AckDelay must be >= 1");
   end

@@ -36,6 +36,7 @@ module lpu_link_dl_rxcol #(
   logic                       ovf_q, ovf_d;
 
   logic                       empty, full, push, pop;
+  logic [EntW-1:0]            wdata;
   logic [EntW-1:0]            head;
   logic [LinkLanes*8-1:0]     head_data;
   logic [LinkLanes-1:0]       head_k, head_err;
@@ -45,6 +46,7 @@ module lpu_link_dl_rxcol #(
   assign push  = col_valid_i && !full;
   assign pop   = !empty && (lane_q == LastLane);
 
+  assign wdata     = {col_err_i | {LinkLanes{ovf_q}}, col_k_i, col_data_i};
   assign head      = ent_q[rp_q[1:0]];
   assign head_data = head[LinkLanes*8-1:0];
   assign head_k    = head[LinkLanes*9-1 -: LinkLanes];
@@ -56,10 +58,16 @@ module lpu_link_dl_rxcol #(
     rp_d   = rp_q;
     lane_d = lane_q;
     ovf_d  = ovf_q;
+    // One write enable per entry (a constant index each): a dynamically indexed write into
+    // the packed array would synthesise as a wide shifter.
+    for (int unsigned i = 0; i < Depth; i++) begin
+      if (push && (wp_q[1:0] == 2'(i))) begin
+        ent_d[i] = wdata;
+      end
+    end
     if (push) begin
-      ent_d[wp_q[1:0]] = {col_err_i | {LinkLanes{ovf_q}}, col_k_i, col_data_i};
-      wp_d             = wp_q + 3'd1;
-      ovf_d            = 1'b0;
+      wp_d  = wp_q + 3'd1;
+      ovf_d = 1'b0;
     end else if (col_valid_i) begin
       ovf_d = 1'b1;  // a column was lost: poison the next one
     end

@@ -13,9 +13,19 @@
 //   K27.7, seq[7:0], seq[15:8], word bytes (byte 0 first) x n, crc[7:0] .. crc[31:24], K29.7
 // with 1 <= n <= FrameWords: it ends when FrameWords words are in it, or when the next word is
 // not yet in the buffer (so a short message goes out at once), or when a replay is pending.
-// ACK and NAK frames are K23.7 / K30.7, e[7:0], e[15:8], crc x 4, K29.7 where e is the
-// receiver's next expected sequence number. The CRC covers the start symbol's 8-bit value
-// and the bytes between it and the CRC. Every frame's last column is padded with K29.7.
+// ACK and NAK frames are K23.7 / K30.7, e[7:0], e[15:8], c[7:0], c[15:8], crc x 4, K29.7
+// where e is the receiver's next expected sequence number and c the credit field: c[14:0]
+// the receiver's free buffer words, c[15] a credit request. The CRC covers the start
+// symbol's 8-bit value and the bytes between it and the CRC. Every frame's last column is
+// padded with K29.7.
+//
+// Credit flow control: lim_q is the partner's credit limit (the latest from a valid ACK/NAK;
+// PeerRxWords after reset, when both ends start at sequence number 0 with empty buffers): a word may be sent only when its sequence number is before lim_q, so a
+// data frame starts only with credit for its first word and ends before the first word
+// without credit. A transmitter that has words to send but no credit for CreditTimeout
+// cycles sets the request bit in its next ACK/NAK (sent at once): the partner answers with
+// an ACK carrying its current credit. This repairs a lost credit update; while the partner's
+// buffer stays full it costs two control frames per CreditTimeout.
 //
 // Replay: a valid NAK (its acknowledged number within [ack_q, hi_q]) or ReplayTimeout cycles
 // without an acknowledgement while words are outstanding set replay_q; a frame in progress
@@ -28,6 +38,8 @@ module lpu_link_dl_tx #(
   parameter int unsigned FrameWords    = 32,
   parameter int unsigned RetryWords    = 128,
   parameter int unsigned ReplayTimeout = 40000,
+  parameter int unsigned CreditTimeout = 4000,
+  parameter int unsigned PeerRxWords   = 64,   // the partner's receive buffer: its credit at reset
   parameter int unsigned CntW          = 32,
   localparam int unsigned SeqW         = lpu_link_dl_pkg::SEQ_W,
   localparam int unsigned LaneW        = (LinkLanes > 1) ? $clog2(LinkLanes) : 1
@@ -41,9 +53,11 @@ module lpu_link_dl_tx #(
   input  logic [Lanes*8-1:0]   tx_word_i,
   output logic                 tx_ready_o,
   output logic                 tx_empty_o,      // every word written has been acknowledged
+  output logic [15:0]          tx_free_o,       // free retry-buffer entries (registered)
 
   // From the receive half: what to acknowledge, and the acknowledgements received.
   input  logic [SeqW-1:0]      rx_e_i,
+  input  logic [SeqW-2:0]      rx_credit_i,     // the local receive buffer's free words
   input  logic                 nak_due_i,
   input  logic                 ack_urgent_i,
   input  logic                 ack_lazy_i,
@@ -51,6 +65,7 @@ module lpu_link_dl_tx #(
   output logic                 nak_sent_o,      // ... and it is a NAK
   input  logic                 ack_in_valid_i,
   input  logic [SeqW-1:0]      ack_in_val_i,
+  input  logic [SeqW-1:0]      ack_in_lim_i,    // the partner's credit limit
   input  logic                 ack_in_nak_i,
 
   // Bytes to lpu_link_dl_txcol.
@@ -80,13 +95,16 @@ module lpu_link_dl_tx #(
   localparam int unsigned BiW       = $clog2(BiMax);
   localparam int unsigned WcW       = $clog2(FrameWords + 1);
   localparam int unsigned TmW       = $clog2(ReplayTimeout + 1);
+  localparam int unsigned CtW       = $clog2(CreditTimeout + 1);
+  localparam int unsigned FreeW     = Aw + 1;  // wr - ack <= RetryWords
+  localparam int unsigned ReqBit    = lpu_link_dl_pkg::CREDIT_REQ_BIT;
   localparam logic [LaneW-1:0] LastLane = LaneW'(LinkLanes - 1);
   localparam logic [BiW-1:0]   LastWordByte = BiW'(WordBytes - 1);
   localparam logic [SeqW-1:0]  RetryWordsSeq = SeqW'(RetryWords);
 
   typedef enum logic [2:0] {
     TxIdle,  // between frames
-    TxHdr,   // the two header bytes
+    TxHdr,   // the header bytes: two (data) or four (ACK/NAK: e, credit field)
     TxPay,   // payload: the bytes of the word in the retry buffer's read register
     TxCrc,   // the four CRC bytes
     TxEof    // K29.7, repeated until the column is complete
@@ -103,12 +121,19 @@ module lpu_link_dl_tx #(
   logic [BiW-1:0]  bidx_q, bidx_d;    // byte index within the header, word or CRC
   logic [WcW-1:0]  wcnt_q, wcnt_d;    // words in the data frame so far
   logic [SeqW-1:0] hdr_q, hdr_d;      // header value: sequence number or acknowledged number
+  logic [SeqW-1:0] cred_q, cred_d;    // ACK/NAK credit field
+  logic [SeqW-1:0] lim_q, lim_d;      // the partner's credit limit
+  logic            req_q, req_d;      // a credit request is due
+  logic [CtW-1:0]  ctm_q, ctm_d;      // credit-request timer
   logic [SeqW-1:0] wr_q, wr_d, ack_q, ack_d, nxt_q, nxt_d, hi_q, hi_d;
   logic            replay_q, replay_d;
   logic [TmW-1:0]  tmr_q, tmr_d;
+  logic [15:0]     free_q, free_d;     // RetryWords - (wr_q - ack_q) of the current state
+  logic [Aw:0]     used_n, free_n;
 
   logic [SeqW-1:0]        nxt_eff, rd_idx, diff_ack, diff_hi;
-  logic                   data_avail, start_nak, start_ack, start_data, fire, cont;
+  logic                   data_avail, data_ok, blocked, start_nak, start_ack, start_data;
+  logic                   fire, cont, lim_adv;
   logic                   ram_re, ram_we, outstanding, timeout, ack_ok, ack_adv;
   logic [Lanes*8-1:0]     ram_rdata;
   logic                   crc_clear, crc_en;
@@ -130,6 +155,7 @@ module lpu_link_dl_tx #(
   assign tx_ready_o = ((wr_q - ack_q) < RetryWordsSeq);
   assign tx_empty_o = (wr_q == ack_q);
   assign ram_we     = tx_valid_i && tx_ready_o;
+  assign tx_free_o  = free_q;
 
   lpu_link_dl_ram #(
     .Width(Lanes * 8),
@@ -151,6 +177,7 @@ module lpu_link_dl_tx #(
   assign diff_hi     = hi_q - ack_q;
   assign ack_ok      = ack_in_valid_i && (diff_ack <= diff_hi);
   assign ack_adv     = ack_ok && (diff_ack != '0);
+  assign lim_adv     = ack_ok && seq_before(lim_q, ack_in_lim_i);  // limits never go back
   assign outstanding = (ack_q != hi_q);
   assign timeout     = (tmr_q == TmW'(ReplayTimeout - 1));
 
@@ -161,17 +188,19 @@ module lpu_link_dl_tx #(
   // has acknowledged words beyond nxt_q (after a replay), else at nxt_q.
   assign nxt_eff    = (replay_q || seq_before(nxt_q, ack_q)) ? ack_q : nxt_q;
   assign data_avail = (nxt_eff != wr_q);
+  assign data_ok    = data_avail && seq_before(nxt_eff, lim_q);  // ... and credit for it
+  assign blocked    = link_up_i && data_avail && !data_ok;
 
   // Frame choice when idle (the byte is offered only when the column adapter has room, so
   // that the choice is made in the cycle the start symbol is taken).
   assign start_nak  = nak_due_i;
-  assign start_ack  = !nak_due_i && (ack_urgent_i || (!data_avail && ack_lazy_i));
-  assign start_data = !nak_due_i && !ack_urgent_i && data_avail;
+  assign start_ack  = !nak_due_i && (ack_urgent_i || req_q || (!data_ok && ack_lazy_i));
+  assign start_data = !nak_due_i && !ack_urgent_i && !req_q && data_ok;
 
   // A data frame goes on with the next word when it has room, the word is in the buffer, it
-  // is not already acknowledged and no replay is pending.
+  // is not already acknowledged, the partner has room for it and no replay is pending.
   assign cont = (wcnt_q != WcW'(FrameWords)) && (nxt_q != wr_q) && !seq_before(nxt_q, ack_q)
-                && !replay_q;
+                && seq_before(nxt_q, lim_q) && !replay_q;
 
   always_comb begin
     byte_valid_o = 1'b0;
@@ -185,7 +214,12 @@ module lpu_link_dl_tx #(
       end
       TxHdr: begin
         byte_valid_o = 1'b1;
-        byte_data_o  = bidx_q[0] ? hdr_q[15:8] : hdr_q[7:0];
+        case (bidx_q[1:0])
+          2'd0:    byte_data_o = hdr_q[7:0];
+          2'd1:    byte_data_o = hdr_q[15:8];
+          2'd2:    byte_data_o = cred_q[7:0];
+          default: byte_data_o = cred_q[15:8];
+        endcase
         byte_k_o     = 1'b0;
       end
       TxPay: begin
@@ -227,6 +261,10 @@ module lpu_link_dl_tx #(
     bidx_d       = bidx_q;
     wcnt_d       = wcnt_q;
     hdr_d        = hdr_q;
+    cred_d       = cred_q;
+    lim_d        = lim_q;
+    req_d        = req_q;
+    ctm_d        = ctm_q;
     wr_d         = wr_q;
     ack_d        = ack_q;
     nxt_d        = nxt_q;
@@ -258,6 +296,9 @@ module lpu_link_dl_tx #(
     // Acknowledgements from the receive half.
     if (ack_ok) begin
       ack_d = ack_in_val_i;
+      if (lim_adv) begin
+        lim_d = ack_in_lim_i;
+      end
       if (ack_in_nak_i) begin
         replay_d    = 1'b1;
         inc_naks_rx = 1'b1;
@@ -299,6 +340,9 @@ module lpu_link_dl_tx #(
           end else begin
             kind_d      = start_nak ? KindNak : KindAck;
             hdr_d       = rx_e_i;
+            cred_d[ReqBit]     = req_q;
+            cred_d[ReqBit-1:0] = rx_credit_i;
+            req_d       = 1'b0;
             ack_sent_o  = 1'b1;
             nak_sent_o  = start_nak;
             inc_naks_tx = start_nak;
@@ -309,8 +353,11 @@ module lpu_link_dl_tx #(
       TxHdr: begin
         if (fire) begin
           bidx_d = bidx_q + BiW'(1);
-          if (bidx_q[0]) begin
-            state_d = (kind_q == KindData) ? TxPay : TxCrc;
+          if ((kind_q == KindData) && bidx_q[0]) begin
+            state_d = TxPay;
+            bidx_d  = '0;
+          end else if (bidx_q[1:0] == 2'd3) begin
+            state_d = TxCrc;
             bidx_d  = '0;
           end
         end
@@ -353,11 +400,31 @@ module lpu_link_dl_tx #(
       hi_d = rd_idx + SeqW'(1);
     end
 
+    // Credit-request timer: runs while words wait for credit and no credit arrives.
+    if (!blocked) begin
+      ctm_d = '0;
+      req_d = 1'b0;
+    end else if (lim_adv) begin
+      ctm_d = '0;
+    end else if (ctm_q == CtW'(CreditTimeout - 1)) begin
+      ctm_d = '0;
+      req_d = 1'b1;
+    end else begin
+      ctm_d = ctm_q + CtW'(1);
+    end
+
     // Link down: abort the frame, replay from ack_q once the link is up again.
     if (!link_up_i) begin
       state_d  = TxIdle;
       replay_d = 1'b1;
     end
+
+    // Free entries after this cycle's write and acknowledgement: registered, so tx_free_o is
+    // exactly the free space of the current state (never more).
+    // (wr - ack never exceeds RetryWords: Aw + 1 bits are enough.)
+    used_n = FreeW'(wr_d - ack_d);
+    free_n = FreeW'(RetryWords) - used_n;
+    free_d = 16'(free_n);
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -367,24 +434,34 @@ module lpu_link_dl_tx #(
       bidx_q   <= '0;
       wcnt_q   <= '0;
       hdr_q    <= '0;
+      cred_q   <= '0;
+      lim_q    <= SeqW'(PeerRxWords);
+      req_q    <= 1'b0;
+      ctm_q    <= '0;
       wr_q     <= '0;
       ack_q    <= '0;
       nxt_q    <= '0;
       hi_q     <= '0;
       replay_q <= 1'b0;
       tmr_q    <= '0;
+      free_q   <= 16'(RetryWords);
     end else begin
       state_q  <= state_d;
       kind_q   <= kind_d;
       bidx_q   <= bidx_d;
       wcnt_q   <= wcnt_d;
       hdr_q    <= hdr_d;
+      cred_q   <= cred_d;
+      lim_q    <= lim_d;
+      req_q    <= req_d;
+      ctm_q    <= ctm_d;
       wr_q     <= wr_d;
       ack_q    <= ack_d;
       nxt_q    <= nxt_d;
       hi_q     <= hi_d;
       replay_q <= replay_d;
       tmr_q    <= tmr_d;
+      free_q   <= free_d;
     end
   end
 
@@ -414,6 +491,8 @@ module lpu_link_dl_tx #(
     if ((1 << Aw) != RetryWords || RetryWords < FrameWords || RetryWords > (1 << (SeqW - 1)))
       $fatal(1, "lpu_link_dl_tx: RetryWords must be a power of two in FrameWords..2^15");
     if (ReplayTimeout < 2) $fatal(1, "lpu_link_dl_tx: ReplayTimeout must be >= 2");
+    if (CreditTimeout < 2) $fatal(1, "lpu_link_dl_tx: CreditTimeout must be >= 2");
+    if (PeerRxWords > (1 << (SeqW - 2))) $fatal(1, "lpu_link_dl_tx: PeerRxWords must be <= 2^14");
   end
 `endif
 

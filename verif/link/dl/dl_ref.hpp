@@ -33,7 +33,8 @@ struct Symbol {
 };
 
 // A frame's symbols: start, header value (low byte first), payload, CRC (low byte first) over
-// the start symbol's value, the header and the payload, end symbol.
+// the start symbol's value, the header and the payload, end symbol. For an ACK/NAK frame the
+// "payload" is the two-byte credit field (use ctrl()).
 inline std::vector<Symbol> frame(std::uint8_t start, std::uint16_t value,
                                  const std::vector<std::uint8_t>& payload) {
   std::vector<std::uint8_t> covered{start, static_cast<std::uint8_t>(value & 0xFF),
@@ -45,6 +46,14 @@ inline std::vector<Symbol> frame(std::uint8_t start, std::uint16_t value,
   for (int i = 0; i < 4; ++i) s.push_back({static_cast<std::uint8_t>(crc >> (8 * i)), false});
   s.push_back({kEof, true});
   return s;
+}
+
+// An ACK or NAK frame: the expected number e, then the credit field, low byte first: bits
+// 14..0 the sender's free receive-buffer words, bit 15 a credit request.
+inline std::vector<Symbol> ctrl(std::uint8_t start, std::uint16_t e, unsigned credit,
+                                bool request) {
+  const unsigned c = (credit & 0x7FFFu) | (request ? 0x8000u : 0u);
+  return frame(start, e, {static_cast<std::uint8_t>(c & 0xFF), static_cast<std::uint8_t>(c >> 8)});
 }
 
 // Columns of LinkLanes symbols, symbol i of the frame on lane i % L, the last column padded
@@ -68,6 +77,10 @@ struct Frame {
   std::uint8_t start;
   std::uint16_t value;
   std::vector<std::uint8_t> payload;
+  // ACK/NAK frames: the credit field (payload must be 2 bytes).
+  unsigned credit() const { return (payload.at(0) | (payload.at(1) << 8)) & 0x7FFFu; }
+  bool request() const { return (payload.at(1) & 0x80u) != 0; }
+  std::uint16_t limit() const { return static_cast<std::uint16_t>(value + credit()); }
 };
 
 // Parses a column stream that must consist of well-formed frames only. Returns an empty

@@ -58,6 +58,7 @@ void segment(unsigned period, double ber, std::uint64_t words, std::uint64_t see
   REQUIRE(pr.a().delivered == words);
   REQUIRE(pr.b().delivered == words);
   if (ev > 0) REQUIRE(ca.errors() + cb.errors() > 0);
+  REQUIRE(ca.drop + cb.drop == 0);  // credit flow control: an expected frame always fits
   t.frames += ca.rx_frames + cb.rx_frames;
   t.words += 2 * words;
   t.errors += ca.errors() + cb.errors();

@@ -7,6 +7,7 @@
 #include "Vlink_top_tiny.h"
 #include "lpu/gen/isa_gen.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -47,12 +48,19 @@ struct Shape {
     while (w < want) w *= 2;
     return w;
   }
-  // Both directions loaded: each direction also carries an ACK frame (8 symbols) for every
-  // retry_words() / 2 words it receives (the urgent-ACK threshold, docs/link.md "Data link
-  // layer").
+  // lpu_link's receive buffer: link_rx_depth words, at least 4 frames, a power of two.
+  unsigned rx_words() const {
+    unsigned want = rx_depth > 4 * frame_words ? rx_depth : 4 * frame_words, w = 1;
+    while (w < want) w *= 2;
+    return w;
+  }
+  // Both directions loaded: each direction also carries an ACK frame (10 symbols: start, e,
+  // credit, CRC, end) for every min(retry_words(), rx_words()) / 2 words it receives (the
+  // urgent-ACK thresholds AckWords and CreditStep, docs/link.md "Data link layer").
   double words_per_cycle_bidir() const {
-    const double ack_cols = (8.0 + link_lanes - 1) / link_lanes;
-    const double frames_per_ack = double(retry_words() / 2) / frame_words;
+    const double ack_cols = (10.0 + link_lanes - 1) / link_lanes;
+    const unsigned per_ack = std::min(retry_words(), rx_words()) / 2;
+    const double frames_per_ack = double(per_ack) / frame_words;
     return double(frame_words) /
            ((double(frame_columns(frame_words)) + std::floor(ack_cols) / frames_per_ack) *
             column_cycles()) *

@@ -112,8 +112,9 @@ class End {
   // Link-up bookkeeping.
   std::uint64_t up_events = 0, down_events = 0;
 
-  // Stop offering: the source ends with the words accepted so far.
-  void stop_source() { words = accepted; }
+  // Stop offering: the source ends with the words accepted so far, plus the word it offers
+  // in the current cycle, if any (an offered word stays offered until it is taken).
+  void stop_source() { words = accepted + (m_->tx_valid_i ? 1 : 0); }
 
   // One rising edge (at next_edge()) and the falling edge after it.
   void edge(Channel& in, Channel& out, End& far) {
@@ -121,6 +122,12 @@ class End {
     const std::int64_t t = next_;
     // Handshakes of the cycle that ends at this edge.
     if (!in_reset()) {
+      // tx_free_o: free retry-buffer entries, never more than the buffer; tx_ready_o is
+      // exactly "tx_free_o > 0" (docs/link.md "Core interface").
+      if ((m.tx_free_o != 0) != (m.tx_ready_o != 0) || m.tx_free_o > shape_.retry_words()) {
+        fail_note("tx_free_o " + std::to_string(m.tx_free_o) + " with tx_ready_o " +
+                  std::to_string(m.tx_ready_o));
+      }
       if (m.tx_valid_i && m.tx_ready_o) {
         sent.push_back(Sent{cur_, t});
         cur_.clear();

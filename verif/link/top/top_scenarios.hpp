@@ -157,6 +157,7 @@ ErrorRun bit_errors(const Scenario& sc, double ber, std::uint64_t cycles, std::u
     if (in.errors() == 0 && (det != 0 || e->cnt(kCrcErr) + e->cnt(kFrameErr) != 0)) {
       fail(p, e->name() + " counted errors on a clean line");
     }
+    if (e->cnt(kDrop) != 0) fail(p, e->name() + " dropped a frame (credit flow control)");
     r.bits += in.bits();
     r.bit_errors += in.errors();
     r.phy_detected += det;
@@ -233,6 +234,7 @@ ImpairRun impairments(const Scenario& sc, unsigned rounds, std::uint64_t seed) {
     if (p.mismatches() != 0) fail(p, "corrupted word after event " + std::to_string(k));
   }
   finish(p);
+  if (p.a().cnt(kDrop) + p.b().cnt(kDrop) != 0) fail(p, "a frame was dropped (credits)");
   r.retrains_a = p.a().cnt(kRetrains);
   r.retrains_b = p.b().cnt(kRetrains);
   r.sync_loss = p.a().cnt(kSyncLoss) + p.b().cnt(kSyncLoss);
@@ -250,6 +252,89 @@ ImpairRun impairments(const Scenario& sc, unsigned rounds, std::uint64_t seed) {
               static_cast<unsigned long long>(r.sync_loss),
               static_cast<unsigned long long>(r.replays),
               static_cast<unsigned long long>(r.words));
+  std::fflush(stdout);
+  return r;
+}
+
+// ---- credit flow control: a slow reader ------------------------------------------------------
+
+struct SlowRun {
+  std::uint64_t words = 0;           // words delivered to the slow reader
+  std::uint64_t replays = 0, timeouts = 0, naks = 0, dl_errors = 0, cuts = 0;
+  std::uint64_t max_stall_words = 0; // largest backlog the sender held while the reader paused
+};
+
+// Both directions saturated (a -> b) or bursty (b -> a) while b's core reads in long
+// stretches of nothing, a trickle and full speed (docs/link.md "Credit flow control"). On a
+// clean line: every word exactly once and in order, no frame dropped, and no NAK, replay or
+// timeout at all (the sender waits for credit instead of overrunning the buffer). With
+// `ber` > 0 and `cut`: line errors and a cut of both directions on top, exact delivery, no
+// drop, and replays only for counted errors. Throws on a violation.
+template <class T>
+SlowRun slow_reader(const Scenario& sc, double ber, bool cut, unsigned stretches,
+                    std::uint64_t seed) {
+  const Shape s = shape_of(T::id);
+  Pair<T> p(s, config(s, sc, seed));
+  bring_up(p, sc);
+  p.a().words = p.b().words = kForever;
+  p.b().burst_max = 2 * s.frame_words;
+  p.b().gap_max = 4 * s.column_cycles();
+  p.ab().set_ber(ber);
+  p.ba().set_ber(ber);
+  const std::uint64_t frame_cols = s.frame_columns(s.frame_words);
+  const double speeds[] = {0.0, 0.01, 1.0, 0.002, 0.0, 0.3};
+  SlowRun r;
+  for (unsigned k = 0; k < stretches; ++k) {
+    const double sp = speeds[k % 6];
+    p.b().rx_ready_p = sp;
+    const std::uint64_t before = p.b().delivered;
+    p.run_columns(sp == 1.0 ? frame_cols : 4 * frame_cols);
+    if (sp == 0.0) {
+      if (p.b().delivered != before) fail(p, "a word was delivered to a core that reads nothing");
+      r.max_stall_words = std::max<std::uint64_t>(r.max_stall_words, p.a().sent.size());
+    }
+    if (cut && k == stretches / 2) {
+      const std::int64_t t0 = p.now(), len = 1500 * p.column_fs();
+      p.ab().cut(t0, t0 + len);
+      p.ba().cut(t0, t0 + len);
+      p.run_fs(len);
+      ++r.cuts;
+    }
+  }
+  p.ab().set_ber(0);
+  p.ba().set_ber(0);
+  p.b().rx_ready_p = 1.0;
+  finish(p);
+  for (End<T>* e : {&p.a(), &p.b()}) {
+    if (e->cnt(kDrop) != 0) fail(p, e->name() + " dropped a frame (credit flow control)");
+    r.replays += e->cnt(kReplays);
+    r.timeouts += e->cnt(kTimeouts);
+    r.naks += e->cnt(kTxNaks);
+    r.dl_errors += e->cnt(kCrcErr) + e->cnt(kFrameErr);
+  }
+  if (ber == 0 && !cut) {
+    if (r.replays + r.timeouts + r.naks + r.dl_errors != 0) {
+      fail(p, "replays, timeouts, NAKs or errors on a clean line with a slow reader");
+    }
+  } else {
+    // No replay storm: a replay answers a NAK or a timeout, and every NAK or timeout needs a
+    // damaged or lost frame (or the cut).
+    if (p.a().cnt(kReplays) > p.a().cnt(kRxNaks) + p.a().cnt(kTimeouts)) {
+      fail(p, "replays without a NAK or a timeout");
+    }
+    if (r.naks + r.timeouts > 2 * r.dl_errors + 8 * r.cuts + 4) fail(p, "replay storm");
+  }
+  // The backlog behind a reader that takes nothing is the sender's retry buffer: the line
+  // carried no more than the receive buffer (and its output register) could take.
+  if (r.max_stall_words > s.retry_words() + s.rx_words() + 1) fail(p, "backlog too large");
+  r.words = p.b().delivered;
+  std::printf("link_top %s slow reader [%s] BER %.0e%s: %llu words delivered, %llu replays, "
+              "%llu timeouts, %llu NAKs, %llu bad frames, 0 dropped, 0 corrupted\n",
+              T::id, sc.name, ber, cut ? " + cut" : "", static_cast<unsigned long long>(r.words),
+              static_cast<unsigned long long>(r.replays),
+              static_cast<unsigned long long>(r.timeouts),
+              static_cast<unsigned long long>(r.naks),
+              static_cast<unsigned long long>(r.dl_errors));
   std::fflush(stdout);
   return r;
 }

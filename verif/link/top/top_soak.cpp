@@ -1,7 +1,8 @@
 // lpu_link end to end, long runs (make soak, ctest label "soak"): both configurations' links
 // at a line bit-error rate of 1e-5 with both directions loaded and the two clocks up to 2000
 // ppm apart, and repeated error bursts, bit slips and cuts. Every word must arrive exactly
-// once, in order and bit-exact, and every bit error must be counted (top_scenarios.hpp).
+// once, in order and bit-exact, and every bit error must be counted (top_scenarios.hpp); a
+// slow reader under errors and cuts must never cause a dropped frame (credit flow control).
 //
 // LPU_SOAK_SECONDS (set by scripts/soak.sh), if given, is the time budget of each test case:
 // segments go on until it is spent (at least the minimum below); without it each test case
@@ -98,4 +99,23 @@ TEST_CASE("soak: repeated error bursts and bit slips and cuts", "[soak]") {
   std::printf("link_top soak impairments: %u runs, %u events, 0 corrupted, %.0f s\n", k, events,
               budget.elapsed());
   CHECK(events >= 4 * 30);
+}
+
+TEST_CASE("soak: slow reader under BER 1e-5 and cuts, nothing dropped", "[soak]") {
+  const Budget budget;
+  std::uint64_t seed = env_u64("LPU_SEED", 1) * 1000 + 700;
+  unsigned k = 0;
+  std::uint64_t words = 0, replays = 0;
+  for (; budget.more(k, 4); ++k) {
+    const Scenario& sc = kSoak[(k / 2) % 2];
+    const SlowRun r = (k % 2 == 0) ? slow_reader<T_base>(sc, 1e-5, true, 36, ++seed)
+                                   : slow_reader<T_tiny>(sc, 1e-5, true, 18, ++seed);
+    words += r.words;
+    replays += r.replays;
+  }
+  std::printf("link_top soak slow reader: %u runs, %llu words to the slow reader, %llu replays, "
+              "0 dropped, 0 corrupted, %.0f s\n",
+              k, static_cast<unsigned long long>(words),
+              static_cast<unsigned long long>(replays), budget.elapsed());
+  CHECK(words > 0);
 }

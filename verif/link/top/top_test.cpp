@@ -87,6 +87,20 @@ TEST_CASE("error bursts and bit slips and cuts: exact delivery after retraining"
   impairments<T_tiny>(kScenarios[3], 1, 31);
 }
 
+TEST_CASE("slow reader with saturated traffic: every word once, no drop, no replay",
+          "[link_top]") {
+  slow_reader<T_base>(kScenarios[1], 0.0, false, 12, 50);
+  slow_reader<T_tiny>(kScenarios[3], 0.0, false, 6, 51);
+}
+
+TEST_CASE("slow reader under bit errors and a cut: credits survive, nothing dropped",
+          "[link_top]") {
+  const SlowRun rb = slow_reader<T_base>(kScenarios[2], 1e-4, true, 12, 52);
+  CHECK(rb.dl_errors > 0);
+  const SlowRun rt = slow_reader<T_tiny>(kScenarios[1], 1e-4, true, 6, 53);
+  CHECK(rt.dl_errors > 0);
+}
+
 TEST_CASE("nominal latency and sustained rate against the ISA model", "[link_top]") {
   for (const bool tiny : {false, true}) {
     const Figures f = tiny ? measure<T_tiny>(20, 3000, 40) : measure<T_base>(20, 1500, 41);
