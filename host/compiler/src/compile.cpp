@@ -208,6 +208,32 @@ std::vector<std::int8_t> from_device(const QTensor& t, const Tensor& dev, unsign
   return q;
 }
 
+void for_each_reference_step(const Graph& g, const QGraph& q,
+                             const std::vector<FTensorMap>& samples,
+                             const std::function<void(const ReferenceStep&)>& fn) {
+  ReferenceStep st;
+  FTensorMap fstate;
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    const FTensorMap& s = samples[i];
+    QTensorMap qin;
+    for (const auto& name : g.state_inputs) {
+      if (st.q8.count(name)) qin[name] = st.q8.at(name);
+    }
+    FTensorMap fin = s;
+    for (const auto& [name, t] : fstate) fin[name] = t;
+    for (int t : q.inputs) {
+      const QTensor& qt = q.tensors[static_cast<std::size_t>(t)];
+      if (!qt.is_state) qin[qt.name] = quantize_input(qt, s.at(qt.name).data);
+    }
+    st.index = i;
+    st.q8 = run_int8(q, qin);
+    st.f = run_float(g, fin);
+    st.qin = std::move(qin);
+    for (const auto& name : g.state_inputs) fstate[name] = st.f.at(name);
+    fn(st);
+  }
+}
+
 CompileResult compile(const Graph& g, const CompileOptions& opt) {
   const Config& cfg = opt.config ? *opt.config : default_config();
   CompileResult res;
@@ -218,35 +244,18 @@ CompileResult compile(const Graph& g, const CompileOptions& opt) {
   qo.lut_depth = cfg.lut_depth;
   res.qgraph = quantize(g, res.stats, qo);
   const QGraph& q = res.qgraph;
-  // Measured quantization error on the calibration samples (steps in order: the caches
-  // carry over).
-  QTensorMap qstate;
-  FTensorMap fstate;
-  for (const auto& s : samples) {
-    QTensorMap qin = qstate;
-    FTensorMap fin = s;
-    for (const auto& [name, t] : fstate) fin[name] = t;
-    for (int t : q.inputs) {
-      const QTensor& qt = q.tensors[static_cast<std::size_t>(t)];
-      if (qt.is_state) continue;
-      qin[qt.name] = quantize_input(qt, s.at(qt.name).data);
-    }
-    const QTensorMap q8 = run_int8(q, qin);
-    const FTensorMap f = run_float(g, fin);
-    for (const auto& name : g.state_inputs) {
-      qstate[name] = q8.at(name);
-      fstate[name] = f.at(name);
-    }
+  // Measured quantization error on the calibration samples.
+  for_each_reference_step(g, q, samples, [&](const ReferenceStep& st) {
     for (int t : q.outputs) {
       const QTensor& qt = q.tensors[static_cast<std::size_t>(t)];
-      const auto& got = q8.at(qt.name);
-      const auto& want = f.at(qt.name).data;
+      const auto& got = st.q8.at(qt.name);
+      const auto& want = st.f.at(qt.name).data;
       double& worst = res.calib_max_error[qt.name];
       for (std::size_t i = 0; i < got.size(); ++i) {
         worst = std::max(worst, std::fabs(qt.scale * got[i] - static_cast<double>(want[i])));
       }
     }
-  }
+  });
   // One chip, or consecutive stages over a ring of chips.
   const unsigned chips = std::max(1u, opt.chips);
   const std::size_t cap = static_cast<std::size_t>(cfg.banks) * cfg.bank_depth;

@@ -113,37 +113,22 @@ void Lowerer::no_fit(std::size_t need_words, const std::string& detail) const {
 std::pair<std::uint32_t, std::uint32_t> Lowerer::take(std::size_t words,
                                                       const std::vector<std::uint32_t>& prefer,
                                                       const std::string& what) {
-  auto best = [&](const std::vector<std::uint32_t>& banks) -> int {
-    int b = -1;
-    for (std::uint32_t k : banks) {
-      const std::size_t free = cfg_.bank_depth - used_[k];
-      if (free >= words && (b < 0 || free > cfg_.bank_depth - used_[static_cast<std::size_t>(b)]))
-        b = static_cast<int>(k);
-    }
-    return b;
-  };
-  int b = best(prefer);
-  if (b < 0) {
-    std::vector<std::uint32_t> all(cfg_.banks);
-    for (std::uint32_t k = 0; k < cfg_.banks; ++k) all[k] = k;
-    b = best(all);
-  }
-  if (b < 0 && words > cfg_.bank_depth) {
+  std::vector<std::uint32_t> all(cfg_.banks);
+  for (std::uint32_t k = 0; k < cfg_.banks; ++k) all[k] = k;
+  std::uint32_t bank = 0, addr = 0;
+  if (try_take(words, prefer, bank, addr) || try_take(words, all, bank, addr)) return {bank, addr};
+  if (words > cfg_.bank_depth) {
     throw Error(what + " needs " + std::to_string(words) +
                 " consecutive words of SRAM but a bank of the '" + std::string(cfg_.name) +
                 "' chip holds " + std::to_string(cfg_.bank_depth) +
                 " (model inputs and outputs must fit one bank); use a smaller tensor or split "
                 "the model over chips with --chips N");
   }
-  if (b < 0)
-    no_fit(out_.weight_words + out_.act_words,
-           " (" + what + " found no bank with " + std::to_string(words) + " free words)");
-  const auto bank = static_cast<std::uint32_t>(b);
-  const std::uint32_t addr = used_[bank];
-  used_[bank] += static_cast<std::uint32_t>(words);
-  return {bank, addr};
+  no_fit(out_.weight_words + out_.act_words,
+         " (" + what + " found no bank with " + std::to_string(words) + " free words)");
 }
 
+// The bank of `banks` with the most free words, if it has room for `words`.
 bool Lowerer::try_take(std::size_t words, const std::vector<std::uint32_t>& banks,
                        std::uint32_t& bank, std::uint32_t& addr) {
   int b = -1;
@@ -166,6 +151,25 @@ void Lowerer::zero_segment(std::uint32_t bank, std::uint32_t addr, std::uint32_t
   seg.bank = bank;
   seg.addr = addr;
   seg.bytes.assign(static_cast<std::size_t>(words) * L_, 0);
+  out_.data.push_back(std::move(seg));
+}
+
+void Lowerer::weight_block(std::size_t i, std::uint32_t j, std::uint32_t bank, std::uint32_t addr,
+                           std::uint32_t words) {
+  const QOp& op = q_.ops[i];
+  wplace_[i].bank.push_back(bank);
+  wplace_[i].addr.push_back(addr);
+  Segment seg;
+  seg.space = Space::sram;
+  seg.bank = bank;
+  seg.addr = addr;
+  seg.bytes.assign(static_cast<std::size_t>(words) * L_, 0);
+  for (std::uint32_t r = 0; r < op.k; ++r) {
+    for (std::uint32_t l = 0; l < L_ && j * L_ + l < op.n; ++l) {
+      seg.bytes[static_cast<std::size_t>(r) * L_ + l] =
+          static_cast<std::uint8_t>(op.w[static_cast<std::size_t>(r) * op.n + j * L_ + l]);
+    }
+  }
   out_.data.push_back(std::move(seg));
 }
 
@@ -209,8 +213,8 @@ void Lowerer::plan_sram() {
   for (std::size_t i = 0; i < q_.ops.size(); ++i) {
     const QOp& op = q_.ops[i];
     if (!here(i) || op.kind != QOpKind::copy || op.k != 0) continue;
-    const QTensor& a = q_.tensors[static_cast<std::size_t>(op.a)];
-    const QTensor& y = q_.tensors[static_cast<std::size_t>(op.out)];
+    const QTensor& a = tensor(op.a);
+    const QTensor& y = tensor(op.out);
     bool same = row_slack_[static_cast<std::size_t>(op.a)] == 0 &&
                 row_slack_[static_cast<std::size_t>(op.out)] == 0;
     for (std::size_t e = 0; e < op.src.size() && same; ++e) {
@@ -260,42 +264,16 @@ void Lowerer::plan_sram() {
         const auto [bank, addr] = wchunk_[i]
                                       ? std::make_pair(run_bank, run_addr + (j % chunk) * kp)
                                       : take(kp, w_banks_, "the weights of '" + op.node + "'");
-        wplace_[i].bank.push_back(bank);
-        wplace_[i].addr.push_back(addr);
-        Segment seg;
-        seg.space = Space::sram;
-        seg.bank = bank;
-        seg.addr = addr;
-        seg.bytes.assign(static_cast<std::size_t>(kp) * L_, 0);
-        for (std::uint32_t k = 0; k < op.k; ++k) {
-          for (std::uint32_t l = 0; l < L_ && j * L_ + l < op.n; ++l) {
-            seg.bytes[static_cast<std::size_t>(k) * L_ + l] =
-                static_cast<std::uint8_t>(op.w[static_cast<std::size_t>(k) * op.n + j * L_ + l]);
-          }
-        }
-        out_.data.push_back(std::move(seg));
+        weight_block(i, j, bank, addr, kp);
       }
     } else if (op.kind == QOpKind::gather) {
       const std::uint32_t nb = ceil_div(op.n, L_);
       for (std::uint32_t j = 0; j < nb; ++j) {
         const auto [bank, addr] = take(op.k, w_banks_, "the table of '" + op.node + "'");
-        wplace_[i].bank.push_back(bank);
-        wplace_[i].addr.push_back(addr);
-        Segment seg;
-        seg.space = Space::sram;
-        seg.bank = bank;
-        seg.addr = addr;
-        seg.bytes.assign(static_cast<std::size_t>(op.k) * L_, 0);
-        for (std::uint32_t r = 0; r < op.k; ++r) {
-          for (std::uint32_t l = 0; l < L_ && j * L_ + l < op.n; ++l) {
-            seg.bytes[static_cast<std::size_t>(r) * L_ + l] =
-                static_cast<std::uint8_t>(op.w[static_cast<std::size_t>(r) * op.n + j * L_ + l]);
-          }
-        }
-        out_.data.push_back(std::move(seg));
+        weight_block(i, j, bank, addr, op.k);
       }
     } else if (op.kind == QOpKind::attention) {
-      const QTensor& kc = q_.tensors[static_cast<std::size_t>(op.kc)];
+      const QTensor& kc = tensor(op.kc);
       const std::uint32_t cb = ceil_div(kc.cols, L_);
       const auto kt = take(static_cast<std::size_t>(cb) * kc.rows, w_banks_,
                            "the transposed keys of '" + op.node + "'");
@@ -350,7 +328,7 @@ void Lowerer::plan_sram() {
   }
   for (std::size_t t = 0; t < nt; ++t) {
     if (alias_of_[t] >= 0) {
-      const ActPlace& src = out_.act[static_cast<std::size_t>(alias_of_[t])];
+      const ActPlace& src = act(alias_of_[t]);
       const QTensor& qt = q_.tensors[t];
       ActPlace& p = out_.act[t];
       p.rows = qt.rows;
@@ -403,7 +381,7 @@ std::vector<std::vector<std::int32_t>> Lowerer::op_consts(std::size_t i) const {
     case QOpKind::matmul:  // contiguous runs per op (plan_acc), not shared
       break;
     case QOpKind::norm: {
-      const std::uint32_t d = q_.tensors[static_cast<std::size_t>(op.a)].cols;
+      const std::uint32_t d = tensor(op.a).cols;
       add_thr(op.rsqrt);
       add_blocks(op.mult, d);
       if (!op.beta.empty()) add_blocks(op.beta, d);
@@ -411,14 +389,14 @@ std::vector<std::vector<std::int32_t>> Lowerer::op_consts(std::size_t i) const {
       break;
     }
     case QOpKind::softmax: {
-      const std::uint32_t d = q_.tensors[static_cast<std::size_t>(op.a)].cols;
+      const std::uint32_t d = tensor(op.a).cols;
       add_thr(op.sm.recip);
       if (d % L_ != 0) out.push_back(pad_mask(d));
       break;
     }
     case QOpKind::attention: {
       add_thr(op.sm.recip);
-      const std::uint32_t t = q_.tensors[static_cast<std::size_t>(op.kc)].rows;
+      const std::uint32_t t = tensor(op.kc).rows;
       for (std::uint32_t pb = 0; pb < t / L_; ++pb) out.push_back(positions(pb));
       break;
     }
@@ -554,32 +532,24 @@ void Lowerer::plan_lut() {
 void Lowerer::lower_op(std::size_t idx) {
   switch (q_.ops[idx].kind) {
     case QOpKind::matmul:
-      lower_matmul(idx);
-      return;
+      return lower_matmul(idx);
     case QOpKind::add:
     case QOpKind::mul:
     case QOpKind::relu:
     case QOpKind::requant:
-      lower_eltwise(idx);
-      return;
+      return lower_eltwise(idx);
     case QOpKind::gather:
-      lower_gather(idx);
-      return;
+      return lower_gather(idx);
     case QOpKind::lut:
-      lower_lut(idx);
-      return;
+      return lower_lut(idx);
     case QOpKind::norm:
-      lower_norm(idx);
-      return;
+      return lower_norm(idx);
     case QOpKind::softmax:
-      lower_softmax(idx);
-      return;
+      return lower_softmax(idx);
     case QOpKind::copy:
-      lower_copy(idx);
-      return;
+      return lower_copy(idx);
     case QOpKind::attention:
-      lower_attention(idx);
-      return;
+      return lower_attention(idx);
   }
 }
 

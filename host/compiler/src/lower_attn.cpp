@@ -15,14 +15,14 @@ using namespace vops;
 
 void Lowerer::lower_attention(std::size_t idx) {
   const QOp& op = q_.ops[idx];
-  const QTensor& kct = q_.tensors[static_cast<std::size_t>(op.kc)];
-  const ActPlace& q = out_.act[static_cast<std::size_t>(op.a)];
-  const ActPlace& k = out_.act[static_cast<std::size_t>(op.b)];
-  const ActPlace& v = out_.act[static_cast<std::size_t>(op.c)];
-  const ActPlace& kc = out_.act[static_cast<std::size_t>(op.kc)];
-  const ActPlace& vc = out_.act[static_cast<std::size_t>(op.vc)];
-  const ActPlace& pos = out_.act[static_cast<std::size_t>(op.pos)];
-  const ActPlace& y = out_.act[static_cast<std::size_t>(op.out)];
+  const QTensor& kct = tensor(op.kc);
+  const ActPlace& q = act(op.a);
+  const ActPlace& k = act(op.b);
+  const ActPlace& v = act(op.c);
+  const ActPlace& kc = act(op.kc);
+  const ActPlace& vc = act(op.vc);
+  const ActPlace& pos = act(op.pos);
+  const ActPlace& y = act(op.out);
   const AttnPlace& ap = attn_[idx];
   const std::uint32_t t = kct.rows, d = kct.cols;
   const std::uint32_t dh = d / op.heads;
@@ -101,23 +101,8 @@ void Lowerer::lower_attention(std::size_t idx) {
     for (std::uint32_t pb = 0; pb < tb; ++pb) {
       for (std::uint32_t i = 0; i < hb; ++i) {
         const std::uint32_t kb = h * hb + i;
-        MxuOp w;
-        w.op = Op::mlw;
-        w.buf = buf_;
-        w.bank = ap.kt_bank;
-        w.addr = ap.kt_addr + kb * t + pb * L_;
-        w.tracked_rows = L_;
-        sched_.place_mxu(w);
-        MxuOp s;
-        s.op = i == 0 ? Op::mm : Op::mma;
-        s.bank = q.bank[kb];
-        s.addr = q.addr[kb];
-        s.count = 1;
-        s.tracked_rows = 1;
-        s.acc = scores[h] + pb;
-        s.buf = buf_;
-        sched_.place_mxu(s);
-        buf_ ^= 1u;
+        mxu_tile(ap.kt_bank, ap.kt_addr + kb * t + pb * L_, L_, i == 0, q.bank[kb], q.addr[kb], 1,
+                 scores[h] + pb);
       }
     }
   }
@@ -142,23 +127,8 @@ void Lowerer::lower_attention(std::size_t idx) {
       const std::uint32_t kb = h * hb + i;
       const std::uint32_t region = alloc_region(1);
       for (std::uint32_t pb = 0; pb < tb; ++pb) {
-        MxuOp w;
-        w.op = Op::mlw;
-        w.buf = buf_;
-        w.bank = vc.bank[kb];
-        w.addr = vc.addr[kb] + pb * L_;
-        w.tracked_rows = L_;
-        sched_.place_mxu(w);
-        MxuOp s;
-        s.op = pb == 0 ? Op::mm : Op::mma;
-        s.bank = ap.p_bank;
-        s.addr = ap.p_addr + h * tb + pb;
-        s.count = 1;
-        s.tracked_rows = 1;
-        s.acc = region;
-        s.buf = buf_;
-        sched_.place_mxu(s);
-        buf_ ^= 1u;
+        mxu_tile(vc.bank[kb], vc.addr[kb] + pb * L_, L_, pb == 0, ap.p_bank,
+                 ap.p_addr + h * tb + pb, 1, region);
       }
       const int a = sched_.new_value(), o = sched_.new_value();
       sched_.place_chain({vlda(a, region), vi(Op::vrq, o, a, op.mult[0], op.shift),

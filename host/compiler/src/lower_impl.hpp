@@ -36,6 +36,8 @@ class Lowerer {
  private:
   // ---- layout (lower.cpp) ----
   bool here(std::size_t op) const { return opt_.ops.empty() || opt_.ops[op]; }
+  const QTensor& tensor(int t) const { return q_.tensors[static_cast<std::size_t>(t)]; }
+  const ActPlace& act(int t) const { return out_.act[static_cast<std::size_t>(t)]; }
   std::size_t capacity_words() const;
   [[noreturn]] void no_fit(std::size_t need_words, const std::string& detail) const;
   std::pair<std::uint32_t, std::uint32_t> take(std::size_t words,
@@ -44,6 +46,10 @@ class Lowerer {
   // A run in one of `banks` if one has room (no error otherwise).
   bool try_take(std::size_t words, const std::vector<std::uint32_t>& banks, std::uint32_t& bank,
                 std::uint32_t& addr);
+  // Column block j of op i's constant int8 matrix (matmul weights, embedding table: op.k
+  // rows of op.n) as an SRAM segment of `words` words (rows beyond op.k zero) at bank:addr.
+  void weight_block(std::size_t i, std::uint32_t j, std::uint32_t bank, std::uint32_t addr,
+                    std::uint32_t words);
   void plan_sram();
   void plan_acc();
   void plan_lut();
@@ -67,6 +73,11 @@ class Lowerer {
   int load_const(std::uint32_t entry, std::int64_t lb);
   // Appends to chain `c` the computation of G (RecipFn) from value `t`; returns G's value.
   int recip_chain(std::vector<VOp>& c, const RecipFn& f, int t, bool open_result);
+  // One weight tile (mlw of L rows at w_bank:w_addr into buffer buf_, `w_tracked` of them
+  // tensor data), then `rows` activation rows from a_bank:a_addr through it into ACC entry
+  // `acc` (mm when `first`, else mma); the weight buffers alternate.
+  void mxu_tile(std::uint32_t w_bank, std::uint32_t w_addr, std::uint32_t w_tracked, bool first,
+                std::uint32_t a_bank, std::uint32_t a_addr, std::uint32_t rows, std::uint32_t acc);
   void lower_op(std::size_t idx);
   void lower_matmul(std::size_t idx);
   bool loop_candidate(std::size_t idx) const;

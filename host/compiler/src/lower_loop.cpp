@@ -28,14 +28,14 @@ bool Lowerer::loop_candidate(std::size_t idx) const {
   if (!opt_.loops || cfg_.sram_dual_port == 0 || op.kind != QOpKind::matmul || op.b >= 0)
     return false;
   const std::uint32_t kb = ceil_div(op.k, L_), nb = ceil_div(op.n, L_);
-  const std::uint32_t rows = q_.tensors[static_cast<std::size_t>(op.a)].rows;
+  const std::uint32_t rows = tensor(op.a).rows;
   return kb % 2 == 0 && nb >= 3 && rows <= kMaxLoopRows;
 }
 
 bool Lowerer::lower_matmul_loop(std::size_t idx) {
   const QOp& op = q_.ops[idx];
-  const ActPlace& a = out_.act[static_cast<std::size_t>(op.a)];
-  const ActPlace& y = out_.act[static_cast<std::size_t>(op.out)];
+  const ActPlace& a = act(op.a);
+  const ActPlace& y = act(op.out);
   const WeightPlace& wp = wplace_[idx];
   const std::uint32_t kb_n = ceil_div(op.k, L_), nb_n = ceil_div(op.n, L_), m = a.rows;
   const std::uint32_t chunk = wchunk_[idx];
@@ -307,22 +307,8 @@ bool Lowerer::lower_matmul_loop(std::size_t idx) {
   const std::uint32_t acc_abs = alloc_region(nb_n * m);
   auto straight = [&](std::uint32_t nb) {
     for (std::uint32_t i = 0; i < kb_n; ++i) {
-      MxuOp w;
-      w.op = Op::mlw;
-      w.buf = buf_;
-      w.bank = wp.bank[nb];
-      w.addr = wp.addr[nb] + i * L_;
-      sched_.place_mxu(w);
-      MxuOp s;
-      s.op = i == 0 ? Op::mm : Op::mma;
-      s.bank = a.bank[i];
-      s.addr = a.addr[i];
-      s.count = m;
-      s.tracked_rows = m;
-      s.acc = acc_abs + nb * m;
-      s.buf = buf_;
-      sched_.place_mxu(s);
-      buf_ ^= 1u;
+      mxu_tile(wp.bank[nb], wp.addr[nb] + i * L_, 0, i == 0, a.bank[i], a.addr[i], m,
+               acc_abs + nb * m);
     }
   };
   // Per run of column blocks in one bank: blocks c0 .. c0 + lag - 1 stream before the loop

@@ -63,10 +63,32 @@ int Lowerer::recip_chain(std::vector<VOp>& c, const RecipFn& f, int t, bool open
   return gg;
 }
 
+void Lowerer::mxu_tile(std::uint32_t w_bank, std::uint32_t w_addr, std::uint32_t w_tracked,
+                       bool first, std::uint32_t a_bank, std::uint32_t a_addr, std::uint32_t rows,
+                       std::uint32_t acc) {
+  MxuOp w;
+  w.op = Op::mlw;
+  w.buf = buf_;
+  w.bank = w_bank;
+  w.addr = w_addr;
+  w.tracked_rows = w_tracked;
+  sched_.place_mxu(w);
+  MxuOp s;
+  s.op = first ? Op::mm : Op::mma;
+  s.bank = a_bank;
+  s.addr = a_addr;
+  s.count = rows;
+  s.tracked_rows = rows;
+  s.acc = acc;
+  s.buf = buf_;
+  sched_.place_mxu(s);
+  buf_ ^= 1u;
+}
+
 void Lowerer::lower_matmul(std::size_t idx) {
   if (lower_matmul_loop(idx)) return;
   const QOp& op = q_.ops[idx];
-  const ActPlace& a = out_.act[static_cast<std::size_t>(op.a)];
+  const ActPlace& a = act(op.a);
   const std::uint32_t kb_n = ceil_div(op.k, L_);
   const std::uint32_t nb_n = ceil_div(op.n, L_);
   const std::uint32_t m = a.rows;
@@ -78,30 +100,15 @@ void Lowerer::lower_matmul(std::size_t idx) {
       Group g{m0, std::min(mc, m - m0), nb, 0};
       g.region = alloc_region(g.rows);
       for (std::uint32_t kb = 0; kb < kb_n; ++kb) {
-        MxuOp w;
-        w.op = Op::mlw;
-        w.buf = buf_;
-        if (op.b < 0) {
-          w.bank = wplace_[idx].bank[nb];
-          w.addr = wplace_[idx].addr[nb] + kb * L_;
-          w.tracked_rows = 0;  // constants: never written
+        if (op.b < 0) {  // constants: never written
+          mxu_tile(wplace_[idx].bank[nb], wplace_[idx].addr[nb] + kb * L_, 0, kb == 0, a.bank[kb],
+                   a.addr[kb] + g.m0, g.rows, g.region);
         } else {
-          const ActPlace& b = out_.act[static_cast<std::size_t>(op.b)];
-          w.bank = b.bank[nb];
-          w.addr = b.addr[nb] + kb * L_;
-          w.tracked_rows = b.rows > kb * L_ ? std::min(L_, b.rows - kb * L_) : 0;
+          const ActPlace& b = act(op.b);
+          mxu_tile(b.bank[nb], b.addr[nb] + kb * L_,
+                   b.rows > kb * L_ ? std::min(L_, b.rows - kb * L_) : 0, kb == 0, a.bank[kb],
+                   a.addr[kb] + g.m0, g.rows, g.region);
         }
-        sched_.place_mxu(w);
-        MxuOp s;
-        s.op = kb == 0 ? Op::mm : Op::mma;
-        s.bank = a.bank[kb];
-        s.addr = a.addr[kb] + g.m0;
-        s.count = g.rows;
-        s.tracked_rows = g.rows;
-        s.acc = g.region;
-        s.buf = buf_;
-        sched_.place_mxu(s);
-        buf_ ^= 1u;
       }
       // The epilogue of the previous group is listed after this group's streams, so
       // that they take the issue cycles first and the vector work fills around them.
@@ -116,7 +123,7 @@ void Lowerer::lower_matmul(std::size_t idx) {
 // ACC rows of a group -> (+ bias) -> (ReLU) -> requantize -> the output's column block.
 void Lowerer::epilogue(std::size_t idx, const Group& g) {
   const QOp& op = q_.ops[idx];
-  const ActPlace& y = out_.act[static_cast<std::size_t>(op.out)];
+  const ActPlace& y = act(op.out);
   const std::int64_t lb = std::max<std::int64_t>(0, sched_.acc_ready(g.region) - cfg_.vlat - 2);
   int bias = -1, mult = -1;
   if (!op.bias.empty()) bias = load_const(bias_run_[idx] + g.nb, lb);
@@ -160,9 +167,9 @@ bool continues(const ActPlace& p, std::uint32_t j) {
 
 void Lowerer::lower_eltwise(std::size_t idx) {
   const QOp& op = q_.ops[idx];
-  const ActPlace& a = out_.act[static_cast<std::size_t>(op.a)];
-  const ActPlace* b = op.b >= 0 ? &out_.act[static_cast<std::size_t>(op.b)] : nullptr;
-  const ActPlace& y = out_.act[static_cast<std::size_t>(op.out)];
+  const ActPlace& a = act(op.a);
+  const ActPlace* b = op.b >= 0 ? &act(op.b) : nullptr;
+  const ActPlace& y = act(op.out);
   int sa = -1, sb = -1, sy = -1;
   for (std::uint32_t j = 0; j < y.cblocks; ++j) {
     // Address streams: one per operand, continued across column blocks when they are

@@ -32,9 +32,9 @@ int tree(Scheduler& s, std::vector<VOp>& c, std::vector<int> vals, Op op) {
 
 void Lowerer::lower_gather(std::size_t idx) {
   const QOp& op = q_.ops[idx];
-  const QTensor& ids = q_.tensors[static_cast<std::size_t>(op.a)];
-  const ActPlace& ip = out_.act[static_cast<std::size_t>(op.a)];
-  const ActPlace& y = out_.act[static_cast<std::size_t>(op.out)];
+  const QTensor& ids = tensor(op.a);
+  const ActPlace& ip = act(op.a);
+  const ActPlace& y = act(op.out);
   const WeightPlace& tp = wplace_[idx];
   for (std::uint32_t e = 0; e < y.rows; ++e) {
     const std::uint32_t col = e % ids.cols, row = e / ids.cols;
@@ -52,8 +52,8 @@ void Lowerer::lower_gather(std::size_t idx) {
 
 void Lowerer::lower_lut(std::size_t idx) {
   const QOp& op = q_.ops[idx];
-  const ActPlace& a = out_.act[static_cast<std::size_t>(op.a)];
-  const ActPlace& y = out_.act[static_cast<std::size_t>(op.out)];
+  const ActPlace& a = act(op.a);
+  const ActPlace& y = act(op.out);
   const auto off = static_cast<std::int32_t>(lut_off_[static_cast<std::size_t>(op.table)]) + 128;
   for (std::uint32_t j = 0; j < y.cblocks; ++j) {
     for (std::uint32_t r = 0; r < y.rows; ++r) {
@@ -67,9 +67,9 @@ void Lowerer::lower_lut(std::size_t idx) {
 
 void Lowerer::lower_norm(std::size_t idx) {
   const QOp& op = q_.ops[idx];
-  const QTensor& at = q_.tensors[static_cast<std::size_t>(op.a)];
-  const ActPlace& a = out_.act[static_cast<std::size_t>(op.a)];
-  const ActPlace& y = out_.act[static_cast<std::size_t>(op.out)];
+  const QTensor& at = tensor(op.a);
+  const ActPlace& a = act(op.a);
+  const ActPlace& y = act(op.out);
   const auto d = static_cast<std::int32_t>(at.cols);
   for (std::uint32_t r = 0; r < a.rows; ++r) {
     // Phase 1: sums over the row -> T -> G (and sum a for layer norm).
@@ -213,9 +213,9 @@ void Lowerer::softmax_blocks(
 
 void Lowerer::lower_softmax(std::size_t idx) {
   const QOp& op = q_.ops[idx];
-  const QTensor& at = q_.tensors[static_cast<std::size_t>(op.a)];
-  const ActPlace& a = out_.act[static_cast<std::size_t>(op.a)];
-  const ActPlace& y = out_.act[static_cast<std::size_t>(op.out)];
+  const QTensor& at = tensor(op.a);
+  const ActPlace& a = act(op.a);
+  const ActPlace& y = act(op.out);
   const bool pad = at.cols % L_ != 0;
   for (std::uint32_t r = 0; r < a.rows; ++r) {
     auto load = [&](std::vector<VOp>& c, std::uint32_t j) {
@@ -236,10 +236,10 @@ void Lowerer::lower_softmax(std::size_t idx) {
 
 void Lowerer::lower_copy(std::size_t idx) {
   const QOp& op = q_.ops[idx];
-  const QTensor& at = q_.tensors[static_cast<std::size_t>(op.a)];
-  const QTensor& yt = q_.tensors[static_cast<std::size_t>(op.out)];
-  const ActPlace& a = out_.act[static_cast<std::size_t>(op.a)];
-  const ActPlace& y = out_.act[static_cast<std::size_t>(op.out)];
+  const QTensor& at = tensor(op.a);
+  const QTensor& yt = tensor(op.out);
+  const ActPlace& a = act(op.a);
+  const ActPlace& y = act(op.out);
   if (alias_of_[static_cast<std::size_t>(op.out)] == op.a) return;  // same memory
   if (op.k == 1) {
     // The last two dimensions swap: L x L block transposes per batch matrix.

@@ -94,29 +94,16 @@ bool Scheduler::place_region(const Region& r) {
     }
     if (!ok) continue;
     // Physical registers free over the whole region.
+    // `n` registers of `regs` from `first` on, the lowest free ones, into `phys`.
+    auto pick = [&](const std::vector<std::vector<Interval>>& regs, unsigned first, std::size_t n,
+                    std::vector<unsigned>& phys) {
+      for (unsigned reg = first; reg < regs.size() && phys.size() < n; ++reg) {
+        if (reg_free(regs[reg], t, end)) phys.push_back(reg);
+      }
+      return phys.size() == n;
+    };
     std::vector<unsigned> sphys, vphys;
-    for (std::size_t v = 0; v < r.sinit.size() && ok; ++v) {
-      bool found = false;
-      for (unsigned reg = 1; reg < sregs_.size() && !found; ++reg) {
-        if (std::find(sphys.begin(), sphys.end(), reg) != sphys.end()) continue;
-        if (reg_free(sregs_[reg], t, end)) {
-          sphys.push_back(reg);
-          found = true;
-        }
-      }
-      ok = found;
-    }
-    for (unsigned v = 0; v < r.nvregs && ok; ++v) {
-      bool found = false;
-      for (unsigned reg = 0; reg < vregs_.size() && !found; ++reg) {
-        if (std::find(vphys.begin(), vphys.end(), reg) != vphys.end()) continue;
-        if (reg_free(vregs_[reg], t, end)) {
-          vphys.push_back(reg);
-          found = true;
-        }
-      }
-      ok = found;
-    }
+    ok = pick(sregs_, 1, r.sinit.size(), sphys) && pick(vregs_, 0, r.nvregs, vphys);
     if (!ok) return false;  // no registers: the caller falls back to straight-line code
 
     // Commit: li's, loopi, the first iteration's instructions; later iterations' slots.

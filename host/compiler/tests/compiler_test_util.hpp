@@ -3,13 +3,17 @@
 // cycles and the float reference within the error bound).
 #pragma once
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lpu/compiler/compile.hpp"
@@ -17,6 +21,7 @@
 #include "lpu/compiler/quant.hpp"
 #include "lpu/compiler/reference.hpp"
 #include "lpu/device.hpp"
+#include "lpu/system_device.hpp"
 
 namespace lpu::compiler::test {
 
@@ -42,6 +47,26 @@ inline std::vector<float> random_values(Rng& rng, std::size_t n, double a) {
   std::vector<float> v(n);
   for (auto& x : v) x = rng.sym(a);
   return v;
+}
+
+// Node attributes.
+inline Attr num(double v) {
+  Attr a;
+  a.kind = Attr::Kind::number;
+  a.number = v;
+  return a;
+}
+inline Attr str(const std::string& s) {
+  Attr a;
+  a.kind = Attr::Kind::string;
+  a.str = s;
+  return a;
+}
+inline Attr list(std::vector<double> v) {
+  Attr a;
+  a.kind = Attr::Kind::list;
+  a.list = std::move(v);
+  return a;
 }
 
 // Builds a Graph in code.
@@ -90,12 +115,7 @@ struct Builder {
     std::vector<std::string> ins = {x, constant({k, n}, 1.5 / std::sqrt(static_cast<double>(k)))};
     if (bias) ins.push_back(constant({n}, 0.5));
     std::map<std::string, Attr> a;
-    if (!wq.empty()) {
-      Attr at;
-      at.kind = Attr::Kind::string;
-      at.str = wq;
-      a["weight_quant"] = at;
-    }
+    if (!wq.empty()) a["weight_quant"] = str(wq);
     return node(OpKind::linear, ins, a);
   }
   Graph finish(const std::vector<std::string>& outputs) {
@@ -130,13 +150,44 @@ struct E2E {
   double worst_err_ratio = 0;  // max |error| / bound over all outputs
 };
 
+// "" when a run ended without an LPU error in exactly the predicted cycles and MXU rows;
+// else what differs.
+inline std::string run_mismatch(const RunResult& r, std::uint64_t cycles, std::uint64_t mxu_rows) {
+  std::ostringstream o;
+  if (!r.ok()) {
+    o << "LPU error " << error_name(r.error) << " at pc " << r.error_pc << " cycle "
+      << r.error_cycle;
+  } else if (r.cycles != cycles) {
+    o << r.cycles << " cycles, predicted " << cycles;
+  } else if (r.counter(gen::Counter::mxu_busy) != mxu_rows) {
+    o << r.counter(gen::Counter::mxu_busy) << " MXU rows, predicted " << mxu_rows;
+  }
+  return o.str();
+}
+
+// The padding columns of a device tensor that are not zero.
+inline std::size_t nonzero_padding(const QTensor& qt, const Tensor& dt) {
+  const auto all = dt.as_int8();
+  const std::uint32_t pc = dt.shape[1];
+  std::size_t n = 0;
+  for (std::uint32_t row = 0; row < qt.rows; ++row) {
+    for (std::uint32_t c = qt.cols; c < pc; ++c)
+      n += all[static_cast<std::size_t>(row) * pc + c] != 0;
+  }
+  return n;
+}
+
 // Compiles `g` for `cfg` (calibrated on `samples`), runs every sample on the golden model
 // and checks: no LPU error; cycles == predicted; MXU rows == predicted; outputs equal the
 // int8 reference bit for bit (padding columns zero); dequantized outputs within the
 // documented bound of the float reference. The samples run in order on one device: caches
-// (state inputs) carry over from run to run, in the references too.
+// (state inputs) carry over from run to run, in the references too. With `rtl` (a device of
+// configuration `cfg`, e.g. the Verilated chip), the program also runs there, sample by
+// sample, under the same checks (its caches are zeroed first: it may hold an earlier
+// program's data). `runs`: only the first that many samples run (all of them calibrate).
 inline E2E run_e2e(const Graph& g, const Config& cfg, const std::vector<FTensorMap>& samples,
-                   QuantOptions qo = {}, bool roll = true) {
+                   QuantOptions qo = {}, bool roll = true, Device* rtl = nullptr,
+                   std::size_t runs = SIZE_MAX) {
   CompileOptions opt;
   opt.config = &cfg;
   opt.calibration = samples;
@@ -148,73 +199,117 @@ inline E2E run_e2e(const Graph& g, const Config& cfg, const std::vector<FTensorM
   e.cycles = res.predicted_cycles;
   e.utilisation = res.mxu_utilisation();
   e.instructions = res.program.code.size();
-  auto dev = open_golden_device(cfg);
-  dev->load(res.program);
-  QTensorMap qstate;
-  FTensorMap fstate;
-  for (const auto& s : samples) {
-    QTensorMap qin = qstate;
-    FTensorMap fin = s;
-    for (const auto& [name, t] : fstate) fin[name] = t;
-    for (int t : q.inputs) {
-      const QTensor& qt = q.tensors[static_cast<std::size_t>(t)];
-      if (!qt.is_state) qin[qt.name] = quantize_input(qt, s.at(qt.name).data);
-    }
-    const QTensorMap ref8 = run_int8(q, qin);
-    const FTensorMap ref = run_float(g, fin);
-    for (const auto& name : g.state_inputs) {
-      qstate[name] = ref8.at(name);
-      fstate[name] = ref.at(name);
-    }
-    for (int t : q.inputs) {
-      const QTensor& qt = q.tensors[static_cast<std::size_t>(t)];
-      if (!qt.is_state) dev->write_tensor(qt.name, to_device(qt, qin.at(qt.name), cfg.lanes));
-    }
-    const RunResult r = dev->run(res.predicted_cycles * 4 + 10000);
-    INFO("golden error " << error_name(r.error) << " at pc " << r.error_pc << " cycle "
-                         << r.error_cycle);
-    REQUIRE(r.ok());
-    REQUIRE(r.cycles == res.predicted_cycles);
-    REQUIRE(r.counter(gen::Counter::mxu_busy) == res.mxu_rows);
-    for (int t : q.outputs) {
-      const QTensor& qt = q.tensors[static_cast<std::size_t>(t)];
-      const Tensor dt = dev->read_tensor(qt.name);
-      const std::vector<std::int8_t> got = from_device(qt, dt, cfg.lanes);
-      INFO("output " << qt.name << " " << shape_str(qt.shape));
-      REQUIRE(got == ref8.at(qt.name));
-      // Padding columns are zero.
-      const auto all = dt.as_int8();
-      const std::uint32_t pc = dt.shape[1];
-      std::size_t nonzero_pad = 0;
-      for (std::uint32_t row = 0; row < qt.rows; ++row) {
-        for (std::uint32_t c = qt.cols; c < pc; ++c)
-          nonzero_pad += all[static_cast<std::size_t>(row) * pc + c] != 0;
-      }
-      REQUIRE(nonzero_pad == 0);
-      const std::vector<float>& f = ref.at(qt.name).data;
-      const double slack = 1e-4 * std::max(1.0, qt.amax);
-      std::size_t worst = 0;
-      double worst_excess = -1e300;
-      for (std::size_t i = 0; i < f.size(); ++i) {
-        const double err = std::fabs(qt.scale * got[i] - static_cast<double>(f[i]));
-        if (err - qt.err > worst_excess) {
-          worst_excess = err - qt.err;
-          worst = i;
-        }
-        if (qt.err > 0) e.worst_err_ratio = std::max(e.worst_err_ratio, err / qt.err);
-      }
-      INFO("worst element " << worst << ": float " << f[worst] << " int8 " << int(got[worst])
-                            << " scale " << qt.scale << " bound " << qt.err);
-      REQUIRE(worst_excess <= slack);
-    }
-    // The caches on the chip equal the reference's.
+  auto golden = open_golden_device(cfg);
+  std::vector<Device*> devs = {golden.get()};
+  if (rtl) devs.push_back(rtl);
+  for (Device* dev : devs) {
+    dev->load(res.program);
     for (const auto& name : g.state_inputs) {
       const QTensor& qt = q.tensor(name);
-      INFO("cache " << name);
-      REQUIRE(from_device(qt, dev->read_tensor(name), cfg.lanes) == ref8.at(name));
+      dev->write_tensor(name,
+                        to_device(qt, std::vector<std::int8_t>(qt.rows * qt.cols, 0), cfg.lanes));
     }
   }
+  const std::vector<FTensorMap> run(
+      samples.begin(),
+      samples.begin() + static_cast<std::ptrdiff_t>(std::min(runs, samples.size())));
+  for_each_reference_step(g, q, run, [&](const ReferenceStep& st) {
+    for (Device* dev : devs) {
+      INFO("device " << dev->name() << ", sample " << st.index);
+      for (int t : q.inputs) {
+        const QTensor& qt = q.tensors[static_cast<std::size_t>(t)];
+        if (!qt.is_state) dev->write_tensor(qt.name, to_device(qt, st.qin.at(qt.name), cfg.lanes));
+      }
+      const RunResult r = dev->run(res.predicted_cycles * 4 + 10000);
+      REQUIRE(run_mismatch(r, res.predicted_cycles, res.mxu_rows) == "");
+      for (int t : q.outputs) {
+        const QTensor& qt = q.tensors[static_cast<std::size_t>(t)];
+        const Tensor dt = dev->read_tensor(qt.name);
+        const std::vector<std::int8_t> got = from_device(qt, dt, cfg.lanes);
+        INFO("output " << qt.name << " " << shape_str(qt.shape));
+        REQUIRE(got == st.q8.at(qt.name));
+        REQUIRE(nonzero_padding(qt, dt) == 0);
+        if (dev != golden.get()) continue;  // the same bits: the float check once
+        const std::vector<float>& f = st.f.at(qt.name).data;
+        const double slack = 1e-4 * std::max(1.0, qt.amax);
+        std::size_t worst = 0;
+        double worst_excess = -1e300;
+        for (std::size_t i = 0; i < f.size(); ++i) {
+          const double err = std::fabs(qt.scale * got[i] - static_cast<double>(f[i]));
+          if (err - qt.err > worst_excess) {
+            worst_excess = err - qt.err;
+            worst = i;
+          }
+          if (qt.err > 0) e.worst_err_ratio = std::max(e.worst_err_ratio, err / qt.err);
+        }
+        INFO("worst element " << worst << ": float " << f[worst] << " int8 " << int(got[worst])
+                              << " scale " << qt.scale << " bound " << qt.err);
+        REQUIRE(worst_excess <= slack);
+      }
+      // The caches on the chip equal the reference's.
+      for (const auto& name : g.state_inputs) {
+        const QTensor& qt = q.tensor(name);
+        INFO("cache " << name);
+        REQUIRE(from_device(qt, dev->read_tensor(name), cfg.lanes) == st.q8.at(name));
+      }
+    }
+  });
   return e;
+}
+
+// A model compiled, calibrated on `samples`, for one chip (first) and for two (second).
+inline std::pair<CompileResult, CompileResult> compile_one_and_two(
+    const Graph& g, const Config& cfg, const std::vector<FTensorMap>& samples) {
+  CompileOptions opt;
+  opt.config = &cfg;
+  opt.calibration = samples;
+  CompileResult one = compile(g, opt);
+  opt.chips = 2;
+  return {std::move(one), compile(g, opt)};
+}
+
+#ifdef LPU_SOURCE_DIR
+// examples/lm/model.json, or "" (with a warning) when its export is not there.
+inline std::string lm_model_path() {
+  const std::string path = std::string(LPU_SOURCE_DIR) + "/examples/lm/model.json";
+  if (std::filesystem::exists(path)) return path;
+  WARN("examples/lm/model.json is not there: skipped");
+  return "";
+}
+#endif
+
+// Decode steps (inputs "token" and "pos", the caches carried over) of a model compiled for
+// one chip (`one`, on the golden model) and for two (`two`, on the golden system): every run
+// ends without an LPU error in exactly its chip's predicted cycles, and output `out` of
+// both equals the int8 reference bit for bit.
+inline void run_decode_one_and_two(const Graph& g, const Config& cfg, const CompileResult& one,
+                                   const CompileResult& two, const std::vector<FTensorMap>& steps,
+                                   const std::string& out) {
+  const QGraph& q = one.qgraph;
+  auto dev = open_golden_device(cfg);
+  dev->load(one.program);
+  auto sys = open_golden_system(cfg, 2);
+  sys->load(two.system);
+  const QTensor& qo = q.tensor(out);
+  for_each_reference_step(g, q, steps, [&](const ReferenceStep& st) {
+    for (const char* n : {"token", "pos"}) {
+      const Tensor t = to_device(q.tensor(n), st.qin.at(n), cfg.lanes);
+      dev->write_tensor(n, t);
+      sys->chip(0).write_tensor(n, t);
+    }
+    const RunResult r1 = dev->run();
+    const std::vector<RunResult> r2 = sys->run();
+    INFO("step " << st.index);
+    REQUIRE(run_mismatch(r1, one.predicted_cycles, one.mxu_rows) == "");
+    for (unsigned c = 0; c < 2; ++c) {
+      INFO("chip " << c);
+      REQUIRE(run_mismatch(r2[c], two.system.chips[c].predicted_cycles, two.chip_mxu_rows[c]) ==
+              "");
+    }
+    const Tensor y1 = dev->read_tensor(out);
+    REQUIRE(from_device(qo, y1, cfg.lanes) == st.q8.at(out));
+    REQUIRE(sys->chip(1).read_tensor(out).as_int8() == y1.as_int8());
+  });
 }
 
 }  // namespace lpu::compiler::test

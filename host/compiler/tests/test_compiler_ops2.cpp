@@ -2,31 +2,12 @@
 // attention_decode), each compiled alone or in a small graph, on both configurations:
 // golden model == int8 reference bit for bit, golden cycles == predicted cycles, float error
 // within the bound.
-#include "compiler_test_util.hpp"
+#include "compiler_test_graphs.hpp"
 #include "lpu/error.hpp"
 
 namespace lpu::compiler::test {
 
 namespace {
-
-Attr num(double v) {
-  Attr a;
-  a.kind = Attr::Kind::number;
-  a.number = v;
-  return a;
-}
-Attr str(const std::string& s) {
-  Attr a;
-  a.kind = Attr::Kind::string;
-  a.str = s;
-  return a;
-}
-Attr list(std::vector<double> v) {
-  Attr a;
-  a.kind = Attr::Kind::list;
-  a.list = std::move(v);
-  return a;
-}
 
 const std::vector<std::array<std::uint32_t, 2>> kRowShapes = {{1, 1},   {3, 5},  {7, 20},
                                                               {16, 32}, {5, 64}, {2, 100}};
@@ -161,26 +142,6 @@ TEST_CASE("a reshape that moves elements within a row of lanes is an error", "[c
   opt.calibration = random_samples(g, rng, 1);
   REQUIRE_THROWS_WITH(compile(g, opt), Catch::Contains("moves elements within a row"));
 }
-
-namespace {
-
-// One attention layer's decode step: q, k, v projections of x, attention over the cache,
-// an output projection.
-Graph attention_graph(Rng& rng, std::uint32_t d, std::uint32_t heads, std::uint32_t t) {
-  Builder b(rng);
-  const std::string x = b.input({1, d}, "x");
-  const std::string pos = b.input({1}, "pos");
-  const std::string kc = b.input({t, d}, "k_cache");
-  const std::string vc = b.input({t, d}, "v_cache");
-  const std::string q = b.linear(x, d, d, true);
-  const std::string k = b.linear(x, d, d, true);
-  const std::string v = b.linear(x, d, d, true);
-  const std::string a =
-      b.node(OpKind::attention_decode, {q, k, v, kc, vc, pos}, {{"heads", num(heads)}});
-  return b.finish({b.linear(a, d, d, true)});
-}
-
-}  // namespace
 
 TEST_CASE("attention decode steps with a KV cache in SRAM", "[compiler][ops2][attention]") {
   struct Case {

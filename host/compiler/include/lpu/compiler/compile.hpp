@@ -2,13 +2,16 @@
 // quantization -> memory layout -> lowering and static scheduling -> lpu::Program.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "lpu/compiler/graph.hpp"
 #include "lpu/compiler/quant.hpp"
+#include "lpu/compiler/reference.hpp"
 #include "lpu/config.hpp"
 #include "lpu/npy.hpp"
 #include "lpu/program.hpp"
@@ -71,6 +74,20 @@ CompileResult compile(const Graph& g, const CompileOptions& opt);
 // input needs a file; all files must give the same number of samples.
 std::vector<FTensorMap> load_calibration(const Graph& g,
                                          const std::map<std::string, std::string>& files);
+
+// One step of the references over consecutive samples (calibration samples, decode steps).
+struct ReferenceStep {
+  std::size_t index = 0;  // the sample's position
+  QTensorMap qin;         // run_int8's inputs: the sample quantized, the caches carried over
+  QTensorMap q8;          // run_int8's results
+  FTensorMap f;           // run_float's results
+};
+// Runs run_int8 and run_float over `samples` in order, the caches (state inputs) starting
+// at zero and carried from step to step (docs/compiler.md "Calibration samples"), and calls
+// `fn` after every step.
+void for_each_reference_step(const Graph& g, const QGraph& q,
+                             const std::vector<FTensorMap>& samples,
+                             const std::function<void(const ReferenceStep&)>& fn);
 
 // Device tensors of a compiled model's inputs and outputs: the symbol is int8 [rows,
 // ceil(cols / lanes) * lanes] in the tiled layout; the padding columns are zero.
