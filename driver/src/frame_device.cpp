@@ -32,6 +32,7 @@ std::string features_text(std::uint32_t f) {
   add(proto::kFeatImemReadable, "imem-read");
   add(proto::kFeatLiveCounters, "live-counters");
   add(proto::kFeatEmulated, "emulated");
+  add(proto::kFeatLinkStatus, "link-status");
   return s.empty() ? "none" : s;
 }
 
@@ -234,6 +235,28 @@ proto::StatusPayload FrameDevice::wait(milliseconds timeout) {
 
 proto::CounterArray FrameDevice::counters() {
   return proto::decode_counters(client_.call(Cmd::counters, {}));
+}
+
+std::vector<LinkStatus> FrameDevice::link_status() {
+  const std::string who = client_.transport().describe();
+  if (!(info_.features & proto::kFeatLinkStatus)) {
+    throw Error(who + " does not support LINK_STATUS (protocol " +
+                std::to_string(info_.proto_major) + "." + std::to_string(info_.proto_minor) +
+                ", INFO feature bit 4 not set; link status needs protocol 1.1)");
+  }
+  const auto payload = client_.call(Cmd::link_status, {});
+  std::vector<LinkStatus> links;
+  try {
+    links = proto::decode_link_status(payload);
+  } catch (const Error& e) {
+    throw Error(who + ": " + e.what());
+  }
+  if (links.size() != cfg_->links) {
+    throw Error(who + ": LINK_STATUS response: " + std::to_string(links.size()) +
+                " links, the device's configuration '" + std::string(cfg_->name) + "' has " +
+                std::to_string(cfg_->links));
+  }
+  return links;
 }
 
 void FrameDevice::reset() { client_.call(Cmd::reset, {}); }

@@ -97,7 +97,7 @@ std::string TcpServer::address() const {
 }
 
 void TcpServer::log(const std::string& line) {
-  if (opt_.log) *opt_.log << "sim-server: " << line << std::endl;
+  if (opt_.log) *opt_.log << opt_.log_name << ": " << line << std::endl;
 }
 
 void TcpServer::serve() {

@@ -257,7 +257,8 @@ TEST_CASE("codec: payload structs round-trip and reject wrong sizes", "[codec]")
   CHECK_THROWS_WITH(bad.check_config(), Catch::Contains("unknown configuration id 77"));
   bad = i2;
   bad.proto_major = 2;
-  CHECK_THROWS_WITH(bad.check_config(), Catch::Contains("protocol 2.0"));
+  bad.proto_minor = 0;
+  CHECK_THROWS_WITH(bad.check_config(), Catch::Contains("protocol 2.0, this host speaks 1.1"));
   bad = i2;
   bad.max_data = 1000;
   CHECK_THROWS_WITH(bad.check_config(), Catch::Contains("max_data 1000"));

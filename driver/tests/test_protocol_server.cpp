@@ -79,7 +79,7 @@ void expect_error(const Frame& r, Status s, ErrField f, std::uint32_t value, std
 TEST_CASE("server: request validation answers each error with the field and values", "[server]") {
   Engine e;
   expect_error(e.call(0x00, {}), Status::unknown_command, ErrField::command, 0x00, 0);
-  expect_error(e.call(0x0A, {}), Status::unknown_command, ErrField::command, 0x0A, 0);
+  expect_error(e.call(0x0B, {}), Status::unknown_command, ErrField::command, 0x0B, 0);
   expect_error(e.call(0x86, {}), Status::unknown_command, ErrField::command, 0x86,
                0);  // a response
   expect_error(e.call(0x06, {}, 1, 3), Status::bad_argument, ErrField::header, 3, 0);
@@ -196,7 +196,7 @@ TEST_CASE("server: several frames in one read are answered in order, INFO, gap t
   }
   const auto info = InfoPayload::decode(r[0].payload);
   CHECK(info.config_id == 2);
-  CHECK(info.features == (kFeatAbort | kFeatImemReadable | kFeatEmulated));
+  CHECK(info.features == (kFeatAbort | kFeatImemReadable | kFeatEmulated | kFeatLinkStatus));
   CHECK(info.gap_timeout_ms == 100);
 
   // Half a frame, then the gap: nothing is answered and the engine is clean again.

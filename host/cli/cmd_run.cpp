@@ -29,6 +29,13 @@
 #else
 #define LPU_OPEN_DEVICE ::lpu::open_device
 #endif
+// Multi-chip devices likewise: golden[:chips=N] here, sim:chips=N and tcp:// in the driver.
+#if __has_include("lpu/driver/system.hpp")
+#include "lpu/driver/system.hpp"
+#define LPU_OPEN_SYSTEM ::lpu::driver::open_system_device
+#else
+#define LPU_OPEN_SYSTEM ::lpu::open_system_device
+#endif
 
 namespace {
 
@@ -182,45 +189,65 @@ std::pair<unsigned, std::string> system_tensor(const lpu::SystemProgram& sp, con
                    " chips have it; name one as chipK." + name);
 }
 
-// A multi-chip program (docs/program-format.md "Multi-chip programs") on the golden model's
-// multi-chip system: the simulated chips' links are not joined into a system yet.
+// A multi-chip program (docs/program-format.md "Multi-chip programs") on a multi-chip device
+// (docs/cli.md "Multi-chip devices"): the golden model's system (the default), the simulated
+// chips joined by link models (sim:chips=N) or a multi-chip sim-server (tcp://HOST:PORT).
 int run_system(const lpu::cli::Options& opt, const lpu::SystemProgram& sp, const std::string& file) {
   const unsigned n = static_cast<unsigned>(sp.chips.size());
   const std::string uri = opt.value_or("device", "golden");
-  if (uri != "golden" && uri != "golden:chips=" + std::to_string(n)) {
-    throw lpu::Error(file + " is a program for " + std::to_string(n) + " chips; device " + uri +
-                     " is one chip. Multi-chip programs run on the golden model's multi-chip system "
-                     "(--device golden); the simulated chips cannot be joined by links yet");
+  const bool system_uri = uri == "golden" || uri.rfind("golden:", 0) == 0 || uri.rfind("golden-frames:", 0) == 0 ||
+                          uri == "sim" || uri.rfind("sim:", 0) == 0 || uri.rfind("tcp://", 0) == 0;
+  if (!system_uri) {
+    throw lpu::Error(file + " is a program for " + std::to_string(n) + (n == 1 ? " chip" : " chips") + "; device " + uri +
+                     " is one chip. Multi-chip programs run on golden[:chips=N], sim:chips=N or "
+                     "tcp://HOST:PORT[,chips=N] (a multi-chip sim-server); docs/cli.md \"Multi-chip devices\"");
   }
   const lpu::Config& cfg = pick_config(opt, sp.chips[0], file);
-  auto sys = lpu::open_golden_system(cfg, n);
-  try {
-    sys->load(sp);
-  } catch (const lpu::Error& e) {
-    throw lpu::Error("loading " + file + ": " + e.what());
+  auto sys = on_device(uri, [&] { return LPU_OPEN_SYSTEM(uri, cfg, n); });
+  if (sys->chips() != n) {
+    throw lpu::Error(file + " is a program for " + std::to_string(n) + (n == 1 ? " chip" : " chips") + "; device " + sys->name() +
+                     " has " + std::to_string(sys->chips()) +
+                     (sys->chips() < n ? ": not enough chips" : ": its ring joins other links than the program's") +
+                     " (give chips=" + std::to_string(n) + ")");
   }
+  on_device(uri, [&] {
+    try {
+      sys->load(sp);
+    } catch (const lpu::Error& e) {
+      throw lpu::Error("loading " + file + ": " + e.what());
+    }
+  });
   for (const auto& b : opt.values("input")) {
     const auto [name, path] = split_binding(b, "input");
     try {
       const auto [chip, sym] = system_tensor(sp, name, true);
-      sys->chip(chip).write_tensor(sym, lpu::read_npy(path));
+      const lpu::Tensor t = lpu::read_npy(path);
+      on_device(uri, [&] { sys->chip(chip).write_tensor(sym, t); });
     } catch (const lpu::Error& e) {
       throw lpu::Error("--input " + b + ": " + e.what());
     }
   }
-  const auto res = sys->run(opt.uint_or("max-cycles", 1ull << 34));
-  for (unsigned k = 0; k < n; ++k) {
-    if (!res[k].ok()) {
+  const std::uint64_t max_cycles = opt.uint_or("max-cycles", 1ull << 34);
+  const auto res = on_device(uri, [&] { return sys->run(max_cycles); });
+  // The chips that failed, those with their own error first (a device aborts the others).
+  std::string failed;
+  for (const bool own : {true, false}) {
+    for (unsigned k = 0; k < n; ++k) {
+      if (res[k].ok() || (res[k].error != lpu::ErrorCode::aborted) != own) continue;
       if (opt.flag("perf")) print_perf(res[k], cfg);
-      throw lpu::Error(file + ": chip " + std::to_string(k) + " failed: " + describe_error(res[k], sp.chips[k]) +
-                       " (a program error: see docs/isa.md \"Errors\")");
+      failed += (failed.empty() ? "chip " : "; chip ") + std::to_string(k) + " failed: " +
+                describe_error(res[k], sp.chips[k]);
     }
+  }
+  if (!failed.empty()) {
+    throw lpu::Error(file + " on device " + sys->name() + ": " + failed +
+                     " (a program error: see docs/isa.md \"Errors\")");
   }
   for (const auto& b : opt.values("output")) {
     const auto [name, path] = split_binding(b, "output");
     try {
       const auto [chip, sym] = system_tensor(sp, name, false);
-      lpu::write_npy(path, sys->chip(chip).read_tensor(sym));
+      lpu::write_npy(path, on_device(uri, [&] { return sys->chip(chip).read_tensor(sym); }));
     } catch (const lpu::Error& e) {
       throw lpu::Error("--output " + b + ": " + e.what());
     }
@@ -259,7 +286,9 @@ int run_run(const std::vector<std::string>& args) {
   opt.require_positionals(1, 1, "program (FILE.lpu)");
   const std::string file = opt.positional(0);
   const lpu::SystemProgram sp = lpu::SystemProgram::load_file(file);
-  if (sp.chips.size() > 1) return run_system(opt, sp, file);
+  if (sp.chips.size() > 1 || opt.value_or("device", "").find("chips=") != std::string::npos) {
+    return run_system(opt, sp, file);
+  }
   const lpu::Program& p = sp.chips[0];
   const lpu::Config& cfg = pick_config(opt, p, file);
   const std::string uri = opt.value_or("device", lpu::cli::kDefaultDevice);
@@ -361,7 +390,10 @@ LPU_COMMAND(run, "run a .lpu program on a device and report its cycle count",
             "  -d, --device URI        device to run on (default: sim when built with the RTL,\n"
             "                          else golden; also golden, golden-frames,\n"
             "                          sim[:config=C][,uart=1], tcp://HOST:PORT,\n"
-            "                          usb[:VID:PID[:SERIAL]]; docs/cli.md \"Device URIs\")\n"
+            "                          usb[:VID:PID[:SERIAL]]; docs/cli.md \"Device URIs\").\n"
+            "                          A multi-chip program (lpu bundle) runs on golden (its\n"
+            "                          default), golden:chips=N, sim[:chips=N][,config=C],\n"
+            "                          tcp://HOST:PORT[,chips=N] (docs/cli.md \"Multi-chip devices\")\n"
             "  -c, --config NAME       configuration (default: the one with the program's lanes)\n"
             "  -i, --input NAME=FILE   write FILE.npy into input tensor NAME (repeatable)\n"
             "  -o, --output NAME=FILE  read tensor NAME into FILE.npy after the run (repeatable)\n"

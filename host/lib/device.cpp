@@ -110,6 +110,8 @@ Tensor Device::read_tensor(const std::string& name) {
   return t;
 }
 
+std::vector<LinkStatus> Device::link_status() { return links_down(config().links); }
+
 std::unique_ptr<Device> open_device(const std::string& uri, const Config& cfg) {
   if (uri == "golden") return open_golden_device(cfg);
   const std::string scheme = uri.substr(0, uri.find_first_of(":"));

@@ -29,7 +29,7 @@ void need_size(const std::vector<std::uint8_t>& p, std::size_t n, const char* wh
 
 }  // namespace
 
-bool is_request_cmd(std::uint8_t cmd) { return cmd >= 0x01 && cmd <= 0x09; }
+bool is_request_cmd(std::uint8_t cmd) { return cmd >= 0x01 && cmd <= 0x0A; }
 
 std::string_view cmd_name(std::uint8_t cmd) {
   switch (cmd & 0x7F) {
@@ -51,6 +51,8 @@ std::string_view cmd_name(std::uint8_t cmd) {
       return "RESET";
     case 0x09:
       return "ABORT";
+    case 0x0A:
+      return "LINK_STATUS";
     default:
       return "unknown command";
   }
@@ -462,6 +464,71 @@ CounterArray decode_counters(const std::vector<std::uint8_t>& p) {
   CounterArray c{};
   for (unsigned i = 0; i < n; ++i) c[i] = get_u64(&p[8 + 8 * i]);
   return c;
+}
+
+std::vector<std::uint8_t> encode_link_status(const std::vector<LinkStatus>& links) {
+  if (links.size() > kMaxLinks) {
+    throw Error("LINK_STATUS: " + std::to_string(links.size()) + " links, at most " +
+                std::to_string(kMaxLinks));
+  }
+  std::vector<std::uint8_t> v;
+  v.reserve(kLinkStatusHeaderBytes + links.size() * kLinkStatusPerLinkBytes);
+  v.push_back(static_cast<std::uint8_t>(links.size()));
+  v.push_back(static_cast<std::uint8_t>(kLinkCounters));
+  put_u16(v, 0);
+  for (std::size_t k = 0; k < links.size(); ++k) {
+    const LinkStatus& l = links[k];
+    if (l.counters.size() != kLinkCounters) {
+      throw Error("LINK_STATUS: link " + std::to_string(k) + " has " +
+                  std::to_string(l.counters.size()) + " counters, expected " +
+                  std::to_string(kLinkCounters));
+    }
+    if (l.state > 0xFF) {
+      throw Error("LINK_STATUS: link " + std::to_string(k) + " state " + std::to_string(l.state) +
+                  " does not fit a byte");
+    }
+    v.push_back(l.up ? 1 : 0);
+    v.push_back(static_cast<std::uint8_t>(l.state));
+    put_u16(v, 0);
+    for (auto c : l.counters) put_u32(v, c);
+  }
+  return v;
+}
+
+std::vector<LinkStatus> decode_link_status(const std::vector<std::uint8_t>& p) {
+  const std::string what = "LINK_STATUS response";
+  if (p.size() < kLinkStatusHeaderBytes) {
+    throw Error(what + ": payload has " + std::to_string(p.size()) +
+                " bytes, expected >= " + std::to_string(kLinkStatusHeaderBytes));
+  }
+  const unsigned links = p[0];
+  const unsigned per = p[1];
+  if (links > kMaxLinks) {
+    throw Error(what + ": " + std::to_string(links) + " links, at most " +
+                std::to_string(kMaxLinks));
+  }
+  if (per != kLinkCounters) {
+    throw Error(what + ": " + std::to_string(per) + " counters per link, expected " +
+                std::to_string(kLinkCounters) + " (docs/link.md)");
+  }
+  need_size(p, kLinkStatusHeaderBytes + links * kLinkStatusPerLinkBytes, what.c_str());
+  std::vector<LinkStatus> out(links);
+  for (unsigned k = 0; k < links; ++k) {
+    const std::uint8_t* b = &p[kLinkStatusHeaderBytes + k * kLinkStatusPerLinkBytes];
+    if (b[0] > 1) {
+      throw Error(what + ": link " + std::to_string(k) + " up = " + std::to_string(b[0]) +
+                  " (expected 0 or 1)");
+    }
+    if (b[1] >= kLinkStates) {
+      throw Error(what + ": link " + std::to_string(k) + " state " + std::to_string(b[1]) +
+                  " is not 0.." + std::to_string(kLinkStates - 1));
+    }
+    out[k].up = b[0] != 0;
+    out[k].state = b[1];
+    out[k].counters.resize(kLinkCounters);
+    for (unsigned i = 0; i < kLinkCounters; ++i) out[k].counters[i] = get_u32(b + 4 + 4 * i);
+  }
+  return out;
 }
 
 std::vector<std::uint8_t> ErrorPayload::encode() const {

@@ -131,7 +131,8 @@ Frame ProtocolServer::execute(const Frame& req) {
       case Cmd::info: {
         auto info = proto::InfoPayload::for_config(cfg);
         info.max_data = u32(be_.max_data());
-        info.features = be_.features();
+        // The engine answers LINK_STATUS for every backend.
+        info.features = be_.features() | proto::kFeatLinkStatus;
         info.clock_hz = be_.clock_hz();
         r.payload = info.encode();
         return r;
@@ -210,6 +211,15 @@ Frame ProtocolServer::execute(const Frame& req) {
       case Cmd::abort:
         be_.abort();
         return r;
+      case Cmd::link_status: {
+        const auto links = be_.link_status();
+        if (links.size() != cfg.links) {
+          throw Error("the backend reports " + std::to_string(links.size()) +
+                      " links, the configuration has " + std::to_string(cfg.links));
+        }
+        r.payload = proto::encode_link_status(links);
+        return r;
+      }
     }
   } catch (const std::exception& e) {
     last_device_error_ = std::string(proto::cmd_name(req.cmd)) + ": " + e.what();

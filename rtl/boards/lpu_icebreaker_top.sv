@@ -4,8 +4,13 @@
 // (docs/boards.md). Pins: constraints/icebreaker.pcf. Build: `make bitstream BOARD=icebreaker`.
 //
 // LEDs: red (on the main board) the last run ended (halt or error), green heartbeat (about
-// 1.4 Hz at 24 MHz). On the PMOD2 break-off board: LED1 running, LED2 ended, LED3 link up (no
-// link yet: off), LED4 a host frame is being received, LED5 heartbeat.
+// 1.4 Hz at 24 MHz). On the PMOD2 break-off board: LED1 running, LED2 ended, LED3 a link is
+// up, LED4 a host frame is being received, LED5 heartbeat.
+//
+// Chip-to-chip links on PMOD1A (LVCMOS33, one lane per link on tiny): link k transmits on
+// link_tx_o[k] and receives on link_rx_i[k] (link 0: P1A1 out, P1A2 in; link 1: P1A3 out,
+// P1A4 in). Two boards: link 0 of one to link 1 of the other, TX to RX both ways, common
+// ground (docs/boards.md "Two boards").
 module lpu_icebreaker_top #(
   // The board's configuration is tiny (base needs far more than a UP5K).
   parameter int unsigned CfgId     = lpu_isa_pkg::CFG_TINY_ID,
@@ -27,7 +32,9 @@ module lpu_icebreaker_top #(
   output logic       uart_tx_o,     // FT2232H interface B RXD: FPGA to host
   output logic       led_red_no,    // active low
   output logic       led_green_no,  // active low
-  output logic [4:0] led_o          // PMOD2 LED1..LED5, active high
+  output logic [4:0] led_o,         // PMOD2 LED1..LED5, active high
+  output logic [1:0] link_tx_o,     // PMOD1A P1A1, P1A3
+  input  logic [1:0] link_rx_i      // PMOD1A P1A2, P1A4
 );
 
   localparam int unsigned HeartbeatBit = 24;
@@ -62,6 +69,24 @@ module lpu_icebreaker_top #(
   logic running, done, mid_frame;
   logic unused_sd_rx_ready, unused_sd_tx_valid, unused_idle;
   logic [7:0] unused_sd_tx_data;
+  // Chip-to-chip links: one lane per link on the PMOD.
+  localparam bit          TinyCfg   = (CfgId == lpu_isa_pkg::CFG_TINY_ID);
+  localparam int unsigned NumLinks  = TinyCfg ? lpu_isa_pkg::CFG_TINY_LINKS : lpu_isa_pkg::CFG_BASE_LINKS;
+  localparam int unsigned LinkLanes = TinyCfg ? lpu_isa_pkg::CFG_TINY_LINK_LANES
+                                              : lpu_isa_pkg::CFG_BASE_LINK_LANES;
+  localparam int unsigned LinkPins  = NumLinks * LinkLanes;
+  logic [LinkPins-1:0] core_link_tx, core_link_rx;
+  logic [NumLinks-1:0] link_up;
+
+  // The PMOD carries lane 0 of links 0 and 1 (all of tiny's); other lanes see an idle line.
+  always_comb begin
+    link_tx_o    = '0;
+    core_link_rx = '0;
+    for (int unsigned k = 0; k < NumLinks && k < 2; k++) begin
+      link_tx_o[k]               = core_link_tx[k*LinkLanes];
+      core_link_rx[k*LinkLanes]  = link_rx_i[k];
+    end
+  end
 
   lpu_top #(
     .CfgId    (CfgId),
@@ -86,7 +111,10 @@ module lpu_icebreaker_top #(
     .idle_o        (unused_idle),
     .mid_frame_o   (mid_frame),
     .running_o     (running),
-    .done_o        (done)
+    .done_o        (done),
+    .link_tx_o     (core_link_tx),
+    .link_rx_i     (core_link_rx),
+    .link_up_o     (link_up)
   );
 
   // ---------------------------------------------------------------------------------------
@@ -104,6 +132,6 @@ module lpu_icebreaker_top #(
 
   assign led_red_no   = !done;
   assign led_green_no = !beat_q[HeartbeatBit];
-  assign led_o        = {beat_q[HeartbeatBit], mid_frame, 1'b0, done, running};
+  assign led_o        = {beat_q[HeartbeatBit], mid_frame, |link_up, done, running};
 
 endmodule

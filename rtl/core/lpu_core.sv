@@ -15,7 +15,11 @@ module lpu_core #(
   // Derived from the package; not meant to be overridden.
   localparam bit          Tiny  = (CfgId == lpu_isa_pkg::CFG_TINY_ID),
   localparam int unsigned Lanes = Tiny ? lpu_isa_pkg::CFG_TINY_LANES : lpu_isa_pkg::CFG_BASE_LANES,
-  localparam int unsigned HostW = Lanes * 32
+  localparam int unsigned HostW = Lanes * 32,
+  localparam int unsigned Links = Tiny ? lpu_isa_pkg::CFG_TINY_LINKS : lpu_isa_pkg::CFG_BASE_LINKS,
+  localparam int unsigned LinkLanes = Tiny ? lpu_isa_pkg::CFG_TINY_LINK_LANES
+                                           : lpu_isa_pkg::CFG_BASE_LINK_LANES,
+  localparam int unsigned LinkPins = Links * LinkLanes
 ) (
   input  logic             clk_i,
   input  logic             rst_ni,
@@ -31,7 +35,11 @@ module lpu_core #(
   output logic [HostW-1:0] host_rdata_o,
   // Run status (also readable through the port).
   output logic             running_o,
-  output logic             done_o
+  output logic             done_o,
+  // Chip-to-chip links (docs/link.md): link k, lane l is bit k*LinkLanes + l.
+  output logic [LinkPins-1:0] link_tx_o,
+  input  logic [LinkPins-1:0] link_rx_i,   // asynchronous to clk_i (the PHY synchronises)
+  output logic [Links-1:0]    link_up_o
 );
 
   // ---------------------------------------------------------------------------------------
@@ -47,7 +55,8 @@ module lpu_core #(
   localparam int unsigned VRegs       = Tiny ? lpu_isa_pkg::CFG_TINY_VREGS : lpu_isa_pkg::CFG_BASE_VREGS;
   localparam int unsigned SRegs       = Tiny ? lpu_isa_pkg::CFG_TINY_SREGS : lpu_isa_pkg::CFG_BASE_SREGS;
   localparam int unsigned LoopDepth   = Tiny ? lpu_isa_pkg::CFG_TINY_LOOP_DEPTH : lpu_isa_pkg::CFG_BASE_LOOP_DEPTH;
-  localparam int unsigned Links       = Tiny ? lpu_isa_pkg::CFG_TINY_LINKS : lpu_isa_pkg::CFG_BASE_LINKS;
+  localparam int unsigned LinkTxDepth = Tiny ? lpu_isa_pkg::CFG_TINY_LINK_TX_DEPTH
+                                             : lpu_isa_pkg::CFG_BASE_LINK_TX_DEPTH;
   localparam int unsigned Vlat        = Tiny ? lpu_isa_pkg::CFG_TINY_VLAT : lpu_isa_pkg::CFG_BASE_VLAT;
   localparam int unsigned MxuLat      = Tiny ? lpu_isa_pkg::CFG_TINY_MXU_LAT : lpu_isa_pkg::CFG_BASE_MXU_LAT;
   localparam int unsigned MlwBusy     = Tiny ? lpu_isa_pkg::CFG_TINY_MLW_BUSY : lpu_isa_pkg::CFG_BASE_MLW_BUSY;
@@ -82,6 +91,7 @@ module lpu_core #(
   localparam logic [2:0] SpCtrl = 3'd4;
   localparam logic [2:0] SpCnt  = 3'd5;
   localparam logic [2:0] SpSreg = 3'd6;
+  localparam logic [2:0] SpLink = 3'd7;
 
   localparam logic [31:0] CtrlCmd      = 32'd0;
   localparam logic [31:0] CtrlLen      = 32'd1;
@@ -106,7 +116,9 @@ module lpu_core #(
   localparam int unsigned ErrTrRd    = 8;   // vtr rows in (port 3)
   localparam int unsigned ErrTrWr    = 9;   // vtr rows out (write port 1)
   localparam int unsigned ErrAccWr   = 10;  // mm/mma ACC writes
-  localparam int unsigned NumErr     = 11;
+  localparam int unsigned ErrSend    = 11;  // send words (port 4)
+  localparam int unsigned ErrRecv    = 12;  // recv words (write port 2)
+  localparam int unsigned NumErr     = 13;
 
   logic              iss_valid;
   logic [63:0]       iss_instr;
@@ -121,6 +133,10 @@ module lpu_core #(
   logic [NumErr*16-1:0] ext_err_pc;
   logic              ev_mxu_row, ev_mxu_wrow, ev_acc_wr;
   logic [3:0]        ev_sram_rd, ev_sram_wr;
+  logic [3:0]        ev_link_tx, ev_link_rx;
+  logic              send_busy, recv_done;
+  logic [Links*16-1:0] tx_room;
+  logic [Links-1:0]  link_up;
 
   logic              seq_imem_req;
   logic [63:0]       seq_imem_rdata;
@@ -143,6 +159,7 @@ module lpu_core #(
     .SRegs     (SRegs),
     .LoopDepth (LoopDepth),
     .Links     (Links),
+    .LinkTxDepth (LinkTxDepth),
     .NumErr    (NumErr)
   ) u_seq (
     .clk_i         (clk_i),
@@ -174,7 +191,10 @@ module lpu_core #(
     .iss_reject_i  (iss_reject),
     .pending_i     (pending),
     .vext_val_i    (vext_val),
-    .link_up_i     ({Links{1'b0}}),  // no chip-to-chip link yet: send/recv raise link_down
+    .link_up_i     (link_up),
+    .send_busy_i   (send_busy),
+    .tx_room_i     (tx_room),
+    .recv_done_i   (recv_done),
     .err_i         (ext_err),
     .err_code_i    (ext_err_code),
     .err_pc_i      (ext_err_pc),
@@ -183,8 +203,8 @@ module lpu_core #(
     .ev_acc_wr_i   (ev_acc_wr),
     .ev_sram_rd_i  (ev_sram_rd),
     .ev_sram_wr_i  (ev_sram_wr),
-    .ev_link_tx_i  (4'd0),
-    .ev_link_rx_i  (4'd0)
+    .ev_link_tx_i  (ev_link_tx),
+    .ev_link_rx_i  (ev_link_rx)
   );
 
   assign running   = (seq_status == 2'd1);
@@ -240,6 +260,11 @@ module lpu_core #(
   logic [31:0]       tr_rd_addr, tr_wr_addr;
   logic [15:0]       tr_rd_pc, tr_wr_pc;
   logic [WordW-1:0]  tr_wr_data;
+  logic              lnk_rd_valid, lnk_wr_valid;
+  logic [3:0]        lnk_rd_bank, lnk_wr_bank;
+  logic [31:0]       lnk_rd_addr, lnk_wr_addr;
+  logic [15:0]       lnk_rd_pc, lnk_wr_pc;
+  logic [WordW-1:0]  lnk_wr_data;
 
   always_comb begin
     rd_valid = '0;
@@ -282,18 +307,20 @@ module lpu_core #(
       wr_addr[32*WrVec +: 32]      = host_addr_i;
       wr_data[WordW*WrVec +: WordW] = host_wdata_i[WordW-1:0];
     end
-    // Ports of the link work (send: read 4, recv: write 2) are unused until it exists.
-    rd_valid[RdSend] = 1'b0;
-    wr_valid[WrRecv] = 1'b0;
+    // The links: send reads through port 4, recv writes through write port 2.
+    rd_valid[RdSend]              = lnk_rd_valid && running;
+    rd_bank[4*RdSend +: 4]        = lnk_rd_bank;
+    rd_addr[32*RdSend +: 32]      = lnk_rd_addr;
+    wr_valid[WrRecv]              = lnk_wr_valid && running;
+    wr_bank[4*WrRecv +: 4]        = lnk_wr_bank;
+    wr_addr[32*WrRecv +: 32]      = lnk_wr_addr;
+    wr_data[WordW*WrRecv +: WordW] = lnk_wr_data;
   end
 
   logic [3:0] sram_num_rd;
 
-  // rd_valid_o of the SRAM is not needed: every reader knows when its data returns. The
-  // link-send read port has no reader yet.
+  // rd_valid_o of the SRAM is not needed: every reader knows when its data returns.
   logic [NumRd-1:0] unused_rd_valid;
-  logic [WordW-1:0] unused_send_data;
-  assign unused_send_data = rd_data[WordW*RdSend +: WordW];
 
   lpu_sram #(
     .Lanes    (Lanes),
@@ -471,6 +498,80 @@ module lpu_core #(
   );
 
   // ---------------------------------------------------------------------------------------
+  // Chip-to-chip links (docs/link.md): one lpu_link per link, pins of link k at
+  // [k*LinkLanes +: LinkLanes]; lpu_link_port runs send and recv between them and the SRAM.
+  // ---------------------------------------------------------------------------------------
+  localparam int unsigned LinkCntW = Tiny ? 16 : 32;
+  localparam int unsigned LinkNCnt = lpu_link_pkg::NUM_CNT + 13;
+
+  logic [Links-1:0]                   lnk_tx_valid, lnk_rx_valid, lnk_rx_ready;
+  logic [WordW-1:0]                   lnk_tx_word;
+  logic [Links*WordW-1:0]             lnk_rx_word;
+  logic [Links*16-1:0]                lnk_tx_free;
+  logic [Links*3-1:0]                 lnk_state;
+  logic [Links*LinkNCnt*LinkCntW-1:0] lnk_status;
+  logic [Links-1:0]                   unused_lnk_tx_ready, unused_lnk_tx_empty;
+
+  for (genvar k = 0; k < Links; k++) begin : gen_link
+    lpu_link #(
+      .CfgId (CfgId),
+      .CntW  (LinkCntW)
+    ) u_link (
+      .clk_i        (clk_i),
+      .rst_ni       (rst_ni),
+      .tx_valid_i   (lnk_tx_valid[k]),
+      .tx_word_i    (lnk_tx_word),
+      .tx_ready_o   (unused_lnk_tx_ready[k]),  // a send issues only with room: see tx_free_o
+      .tx_empty_o   (unused_lnk_tx_empty[k]),
+      .tx_free_o    (lnk_tx_free[16*k +: 16]),
+      .rx_valid_o   (lnk_rx_valid[k]),
+      .rx_word_o    (lnk_rx_word[WordW*k +: WordW]),
+      .rx_ready_i   (lnk_rx_ready[k]),
+      .link_up_o    (link_up[k]),
+      .ser_tx_o     (link_tx_o[LinkLanes*k +: LinkLanes]),
+      .ser_rx_i     (link_rx_i[LinkLanes*k +: LinkLanes]),
+      .link_state_o (lnk_state[3*k +: 3]),
+      .status_o     (lnk_status[LinkNCnt*LinkCntW*k +: LinkNCnt*LinkCntW])
+    );
+  end
+
+  assign link_up_o = link_up;
+
+  lpu_link_port #(
+    .Lanes (Lanes),
+    .Links (Links)
+  ) u_link_port (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .clear_i      (seq_start && !running),
+    .run_i        (running),
+    .iss_valid_i  (iss_valid),
+    .iss_instr_i  (iss_instr),
+    .iss_pc_i     (iss_pc),
+    .iss_ra_val_i (iss_ra_val),
+    .send_busy_o  (send_busy),
+    .tx_room_o    (tx_room),
+    .recv_done_o  (recv_done),
+    .rd_valid_o   (lnk_rd_valid),
+    .rd_bank_o    (lnk_rd_bank),
+    .rd_addr_o    (lnk_rd_addr),
+    .rd_pc_o      (lnk_rd_pc),
+    .rd_ok_i      (!rd_err_addr[RdSend] && !rd_err_conf[RdSend]),
+    .rd_data_i    (rd_data[WordW*RdSend +: WordW]),
+    .wr_valid_o   (lnk_wr_valid),
+    .wr_bank_o    (lnk_wr_bank),
+    .wr_addr_o    (lnk_wr_addr),
+    .wr_data_o    (lnk_wr_data),
+    .wr_pc_o      (lnk_wr_pc),
+    .tx_valid_o   (lnk_tx_valid),
+    .tx_word_o    (lnk_tx_word),
+    .tx_free_i    (lnk_tx_free),
+    .rx_valid_i   (lnk_rx_valid),
+    .rx_word_i    (lnk_rx_word),
+    .rx_ready_o   (lnk_rx_ready)
+  );
+
+  // ---------------------------------------------------------------------------------------
   // Errors, events and drain, routed to the sequencer.
   // ---------------------------------------------------------------------------------------
   function automatic logic [7:0] sram_code(input logic err_addr);
@@ -525,13 +626,23 @@ module lpu_core #(
     ext_err[ErrAccWr]                 = acc_wr_err;
     ext_err_code[8*ErrAccWr +: 8]     = lpu_isa_pkg::ERR_ACC_ADDR;
     ext_err_pc[16*ErrAccWr +: 16]     = acc_wr_pc;
+
+    ext_err[ErrSend]                  = rd_err_addr[RdSend] || rd_err_conf[RdSend];
+    ext_err_code[8*ErrSend +: 8]      = sram_code(rd_err_addr[RdSend]);
+    ext_err_pc[16*ErrSend +: 16]      = lnk_rd_pc;
+
+    ext_err[ErrRecv]                  = wr_err_addr[WrRecv] || wr_err_conf[WrRecv];
+    ext_err_code[8*ErrRecv +: 8]      = sram_code(wr_err_addr[WrRecv]);
+    ext_err_pc[16*ErrRecv +: 16]      = lnk_wr_pc;
   end
 
   assign iss_reject  = iss_valid && ((mxu_iss_err != lpu_isa_pkg::ERR_NONE) || tr_iss_err);
-  assign pending     = mxu_pending || vxu_pending || tr_pending;
+  assign pending     = mxu_pending || vxu_pending || tr_pending || send_busy;
   assign ev_mxu_row  = mxu_act_valid && !rd_err_addr[RdAct] && !rd_err_conf[RdAct];
   assign ev_mxu_wrow = mxu_w_valid && !rd_err_addr[RdW] && !rd_err_conf[RdW];
   assign ev_acc_wr   = acc_wr;
+  assign ev_link_tx  = {3'd0, rd_valid[RdSend] && !rd_err_addr[RdSend] && !rd_err_conf[RdSend]};
+  assign ev_link_rx  = {3'd0, wr_valid[WrRecv] && !wr_err_addr[WrRecv] && !wr_err_conf[WrRecv]};
   // A lutld word that raised lut_addr is suppressed as a whole: its SRAM read still takes the
   // port (and can conflict) but is not counted, as in the golden model.
   assign ev_sram_rd  = sram_num_rd - {3'd0, running && vxu_err && rd_valid[RdVec] &&
@@ -545,6 +656,34 @@ module lpu_core #(
   logic [2:0]       rsp_space_q;
   logic             rsp_reg_q;          // data from rsp_data_q (not from a memory)
   logic [63:0]      rsp_data_q, rsp_data_d;
+
+  // Link status (space 7, docs/core.md "LINK space"): address k*32 is {link_up, link_state}
+  // of link k, k*32 + 1 + i its status counter i; anything else reads 0. Indexed selects
+  // (link, then counter) rather than a compare per counter: a mux tree, not a chain.
+  localparam int unsigned LinkIdxW = (Links > 1) ? $clog2(Links) : 1;
+  localparam int unsigned CntIdxW  = $clog2(LinkNCnt);
+
+  logic [31:0]                  link_rdata;
+  logic [LinkIdxW-1:0]          lsel;
+  logic [CntIdxW-1:0]           csel;
+  logic [LinkNCnt*LinkCntW-1:0] lsel_status;
+  logic                         lsel_ok;
+
+  assign lsel        = host_addr_i[5 +: LinkIdxW];
+  assign csel        = CntIdxW'(host_addr_i[4:0] - 5'd1);
+  assign lsel_ok     = (host_addr_i[31:5] < 27'(Links));
+  assign lsel_status = lnk_status[LinkNCnt*LinkCntW*lsel +: LinkNCnt*LinkCntW];
+
+  always_comb begin
+    link_rdata = 32'd0;
+    if (lsel_ok) begin
+      if (host_addr_i[4:0] == 5'd0) begin
+        link_rdata = {28'd0, link_up[lsel], lnk_state[3*lsel +: 3]};
+      end else if (host_addr_i[4:0] <= 5'(LinkNCnt)) begin
+        link_rdata = 32'(lsel_status[LinkCntW*csel +: LinkCntW]);
+      end
+    end
+  end
 
   always_comb begin
     rsp_err_d  = 1'b0;
@@ -580,6 +719,10 @@ module lpu_core #(
       SpSreg: begin
         rsp_data_d = 64'(seq_sreg_rdata);
         rsp_err_d  = host_we_i || running || host_addr_i >= 32'(SRegs);
+      end
+      SpLink: begin
+        rsp_data_d = 64'(link_rdata);
+        rsp_err_d  = host_we_i;
       end
       default: rsp_err_d = 1'b1;
     endcase

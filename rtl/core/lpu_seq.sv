@@ -9,6 +9,7 @@ module lpu_seq #(
   parameter int unsigned SRegs     = 16,
   parameter int unsigned LoopDepth = 4,
   parameter int unsigned Links     = 2,
+  parameter int unsigned LinkTxDepth = 64,  // the ISA's TX buffer (link_tx_depth)
   parameter int unsigned NumErr    = 1,
   localparam int unsigned ImemAw   = $clog2(ImemDepth)
 ) (
@@ -45,6 +46,9 @@ module lpu_seq #(
   input  logic                pending_i,
   input  logic [31:0]         vext_val_i,
   input  logic [Links-1:0]    link_up_i,
+  input  logic                send_busy_i,   // an earlier send reads after this cycle
+  input  logic [Links*16-1:0] tx_room_i,     // TX entries free for a send issued now
+  input  logic                recv_done_i,   // the recv writes its last word this cycle
   input  logic [NumErr-1:0]   err_i,
   input  logic [NumErr*8-1:0] err_code_i,
   input  logic [NumErr*16-1:0] err_pc_i,
@@ -144,7 +148,7 @@ module lpu_seq #(
   // Issue checks.
   // ---------------------------------------------------------------------------------------
   logic [7:0]  chk_err;
-  logic        is_loop, loop_skip, link_bad, overrun;
+  logic        is_loop, loop_skip, link_bad, send_bad, send_wait, overrun;
   logic [31:0] trips;
   logic [7:0]  seq_err;
   logic        loop_full;
@@ -164,27 +168,50 @@ module lpu_seq #(
   assign trips     = (op == lpu_isa_pkg::OP_LOOPI) ? 32'(f_count) : ra_val;
   assign loop_skip = is_loop && (trips == 32'd0);
 
+  // A link that has been up since reset has a partner (docs/sequencer.md "Issue and blocking
+  // instructions"): the flag is set while link_up_i is high and cleared only by rst_ni (the
+  // host's RESET pulses it).
+  logic [Links-1:0] was_up_q, was_up_d;
+  assign was_up_d = was_up_q | link_up_i;
+
+  // send/recv (docs/isa.md "Links"), in this order: a link never up since reset (link_down);
+  // a send of more words than the TX buffer holds or while an earlier send still reads
+  // (link_busy); a send of n > 0 words on a link that is not up now (retraining) or with
+  // fewer free TX entries than words waits (no issue, a stall cycle). A recv on a retraining
+  // link issues and holds the slot until its words arrive.
   always_comb begin
-    link_bad = 1'b0;
+    link_bad  = 1'b0;
+    send_wait = 1'b0;
     if (op == lpu_isa_pkg::OP_SEND || op == lpu_isa_pkg::OP_RECV) begin
       link_bad = 1'b1;
       for (int unsigned k = 0; k < Links; k++) begin
-        if (32'(f_sh) == k && link_up_i[k]) link_bad = 1'b0;
+        if (32'(f_sh) == k) begin
+          if (link_up_i[k] || was_up_q[k]) link_bad = 1'b0;
+          if ((!link_up_i[k] && f_count != 16'd0) || tx_room_i[16*k +: 16] < f_count) begin
+            send_wait = (op == lpu_isa_pkg::OP_SEND);
+          end
+        end
       end
     end
   end
+
+  assign send_bad = (op == lpu_isa_pkg::OP_SEND) &&
+                    ((32'(f_count) > LinkTxDepth) || send_busy_i);
 
   always_comb begin
     if (overrun)                          seq_err = lpu_isa_pkg::ERR_PC_OVERRUN;
     else if (chk_err != lpu_isa_pkg::ERR_NONE) seq_err = chk_err;
     else if (is_loop && !loop_skip && loop_full) seq_err = lpu_isa_pkg::ERR_LOOP_DEPTH;
     else if (link_bad)                    seq_err = lpu_isa_pkg::ERR_LINK_DOWN;
+    else if (send_bad)                    seq_err = lpu_isa_pkg::ERR_LINK_BUSY;
     else                                  seq_err = lpu_isa_pkg::ERR_NONE;
   end
 
   logic issue;       // the instruction at pc_q issues this cycle
   logic issue_done;  // ... and no unit rejected it
-  assign issue      = running && first_q && (seq_err == lpu_isa_pkg::ERR_NONE);
+  logic waiting;     // ... or it is a send waiting for TX room or the link (a stall cycle)
+  assign waiting    = running && first_q && (seq_err == lpu_isa_pkg::ERR_NONE) && send_wait;
+  assign issue      = running && first_q && (seq_err == lpu_isa_pkg::ERR_NONE) && !send_wait;
   assign issue_done = issue && !iss_reject_i;
 
   assign iss_valid_o  = issue;
@@ -197,15 +224,14 @@ module lpu_seq #(
   // Completion: when does the instruction at pc_q release the issue slot?
   // ---------------------------------------------------------------------------------------
   logic        complete;     // the slot is free after this cycle
-  logic        hold_start;   // first cycle of a multi-cycle nop/lutld/recv
+  logic        hold_start;   // first cycle of a multi-cycle nop/lutld
   logic        is_drain;     // barrier or halt
-  logic        is_counted;   // nop, lutld, recv: hold for count extra cycles
+  logic        is_counted;   // nop, lutld: hold for count extra cycles
+  logic        is_recv;      // recv: hold until its last word is written
 
   assign is_drain   = (op == lpu_isa_pkg::OP_BARRIER) || (op == lpu_isa_pkg::OP_HALT);
-  // recv: until the link work exists no link is up, so recv never issues; the placeholder
-  // holds count+1 cycles like lutld.
-  assign is_counted = (op == lpu_isa_pkg::OP_NOP) || (op == lpu_isa_pkg::OP_LUTLD) ||
-                      (op == lpu_isa_pkg::OP_RECV);
+  assign is_counted = (op == lpu_isa_pkg::OP_NOP) || (op == lpu_isa_pkg::OP_LUTLD);
+  assign is_recv    = (op == lpu_isa_pkg::OP_RECV);
 
   always_comb begin
     complete   = 1'b0;
@@ -215,11 +241,13 @@ module lpu_seq #(
         if (issue) begin
           if (is_drain)                           complete = !pending_i;
           else if (is_counted && f_count != 16'd0) hold_start = 1'b1;
+          else if (is_recv && f_count != 16'd0)   complete = 1'b0;
           else                                    complete = 1'b1;
         end
       end else begin
-        if (is_drain) complete = !pending_i;
-        else          complete = (hold_q == 16'd1);
+        if (is_drain)     complete = !pending_i;
+        else if (is_recv) complete = recv_done_i;
+        else              complete = (hold_q == 16'd1);
       end
     end
   end
@@ -388,9 +416,9 @@ module lpu_seq #(
       if (hold_start) begin
         first_d = 1'b0;
         hold_d  = f_count;
-      end else if (first_q && issue && is_drain && !complete) begin
+      end else if (first_q && issue && (is_drain || is_recv) && !complete) begin
         first_d = 1'b0;
-      end else if (!first_q && !complete && !is_drain) begin
+      end else if (!first_q && !complete && !is_drain && !is_recv) begin
         hold_d = hold_q - 16'd1;
       end
       if (complete) begin
@@ -416,7 +444,7 @@ module lpu_seq #(
     cnt_inc = '0;
     cnt_inc[4*lpu_isa_pkg::CNT_CYCLES +: 4]       = 4'd1;
     cnt_inc[4*lpu_isa_pkg::CNT_INSTRS +: 4]       = {3'd0, issue_done};
-    cnt_inc[4*lpu_isa_pkg::CNT_STALL_CYCLES +: 4] = {3'd0, !first_q};
+    cnt_inc[4*lpu_isa_pkg::CNT_STALL_CYCLES +: 4] = {3'd0, !first_q || waiting};
     cnt_inc[4*lpu_isa_pkg::CNT_MXU_BUSY +: 4]     = {3'd0, ev_mxu_row_i};
     cnt_inc[4*lpu_isa_pkg::CNT_MXU_WLOAD +: 4]    = {3'd0, ev_mxu_wrow_i};
     cnt_inc[4*lpu_isa_pkg::CNT_VXU_OPS +: 4]      =
@@ -457,6 +485,7 @@ module lpu_seq #(
       err_pc_q    <= '0;
       err_cycle_q <= '0;
       stop_q      <= 1'b1;
+      was_up_q    <= '0;
       for (int unsigned i = 0; i < SRegs; i++) sreg_q[i] <= '0;
     end else begin
       state_q     <= state_d;
@@ -468,6 +497,7 @@ module lpu_seq #(
       err_pc_q    <= err_pc_d;
       err_cycle_q <= err_cycle_d;
       stop_q      <= (state_d != StRun);
+      was_up_q    <= was_up_d;
       for (int unsigned i = 0; i < SRegs; i++) sreg_q[i] <= sreg_d[i];
     end
   end

@@ -66,8 +66,9 @@ module lpu_host_if #(
   localparam int unsigned AccLog   = $clog2(Lanes * 4);
   localparam int unsigned MaxLen   = MaxData + 8;         // bound on a request's len
 
-  // INFO.features: ABORT, IMEM readable, counters live while running, emulated.
-  localparam logic [31:0] Features = {28'd0, Emulated, 3'b111};
+  // INFO.features: ABORT, IMEM readable, counters live while running, emulated, LINK_STATUS.
+  localparam logic [31:0] Features = {27'd0, 1'b1, Emulated, 3'b111};
+  localparam logic [15:0] ProtoMinor = 16'd1;  // 1: LINK_STATUS
 
   // Protocol constants (docs/host-protocol.md).
   localparam logic [7:0] Sync0 = 8'hA5;
@@ -82,6 +83,7 @@ module lpu_host_if #(
   localparam logic [7:0] CmdCounters = 8'h07;
   localparam logic [7:0] CmdReset    = 8'h08;
   localparam logic [7:0] CmdAbort    = 8'h09;
+  localparam logic [7:0] CmdLink     = 8'h0A;  // LINK_STATUS
 
   localparam logic [7:0] StOk         = 8'd0;
   localparam logic [7:0] StBadCrc     = 8'd1;
@@ -105,6 +107,7 @@ module lpu_host_if #(
   // Host-port spaces and CTRL registers (docs/core.md).
   localparam logic [2:0] SpCtrl = 3'd4;
   localparam logic [2:0] SpCnt  = 3'd5;
+  localparam logic [2:0] SpLink = 3'd7;  // link k: k*32 {up, state}, k*32+1+i counter i
   localparam logic [31:0] CtrlCmd      = 32'd0;
   localparam logic [31:0] CtrlLen      = 32'd1;
   localparam logic [31:0] CtrlErrCode  = 32'd2;
@@ -114,7 +117,7 @@ module lpu_host_if #(
   // INFO payload, 8 bytes at a time (little-endian fields, docs/host-protocol.md "INFO").
   function automatic logic [63:0] info_word(input logic [2:0] i);
     case (i)
-      3'd0:    info_word = {32'(lpu_isa_pkg::ISA_VERSION), 16'd0, 16'd1};
+      3'd0:    info_word = {32'(lpu_isa_pkg::ISA_VERSION), ProtoMinor, 16'd1};
       3'd1:    info_word = {16'(Banks), 16'(Lanes), 32'(CfgId)};
       3'd2:    info_word = {32'(AccDepth), 32'(BankDepth)};
       3'd3:    info_word = {32'(LutDepth), 32'(ImemDepth)};
@@ -145,7 +148,11 @@ module lpu_host_if #(
   typedef enum logic [1:0] {TpHdr, TpHcrc, TpPay, TpFcrc} tx_phase_e;
 
   // What the response payload is made of.
-  typedef enum logic [2:0] {KNone, KError, KInfo, KRead, KStatus, KCounters} payload_e;
+  typedef enum logic [2:0] {KNone, KError, KInfo, KRead, KStatus, KCounters, KLink} payload_e;
+
+  // LINK_STATUS: per link one {up, state} word and the status counters (docs/link.md).
+  localparam int unsigned LinkCnt = 23;
+  localparam int unsigned LinkRspLen = 4 + Links * (4 + 4 * LinkCnt);
 
   state_e      state_q, state_d;
   logic [15:0] idx_q, idx_d;           // byte index within the current state / phase
@@ -186,6 +193,8 @@ module lpu_host_if #(
   logic        fmask_q, fmask_d;       // its value is an error field (0 unless state error)
   logic        fstate_q, fstate_d;     // it is STATUS.state
   logic [1:0]  cstate_q, cstate_d;     // STATUS.state as read
+  logic        flink_q, flink_d;       // it is a link's {up, state} word (LINK_STATUS)
+  logic [8:0]  laddr_q, laddr_d;       // LINK_STATUS: the next SpLink address
   logic        cvalid_q, cvalid_d;     // WRITE_MEM: a buffer byte arrives this cycle
   logic [7:0]  ucnt_q, ucnt_d;         // WRITE_MEM: bytes of the current unit so far
   logic        core_rst_q;
@@ -280,7 +289,7 @@ module lpu_host_if #(
     left_bytes_d = left_units << ulog;
     n_d          = a_n;
 
-    ck_cmd_bad_d  = (cmd_q == 8'd0) || (cmd_q > CmdAbort);
+    ck_cmd_bad_d  = (cmd_q == 8'd0) || (cmd_q > CmdLink);
     ck_hdr_bad_d  = (hstat_q != 8'd0) || (flags_q != 8'd0);
     case (cmd_q)
       CmdWrite:  ck_expect_d = 32'd8;
@@ -304,7 +313,7 @@ module lpu_host_if #(
   // ---------------------------------------------------------------------------------------
   // Response payload items: what word_q is loaded with next.
   // ---------------------------------------------------------------------------------------
-  logic        it_core, it_mask, it_state;
+  logic        it_core, it_mask, it_state, it_link;
   logic [2:0]  it_space;
   logic [3:0]  it_bank;
   logic [31:0] it_addr;
@@ -315,6 +324,7 @@ module lpu_host_if #(
     it_core  = 1'b0;
     it_mask  = 1'b0;
     it_state = 1'b0;
+    it_link  = 1'b0;
     it_space = SpCtrl;
     it_bank  = 4'd0;
     it_addr  = 32'd0;
@@ -357,6 +367,18 @@ module lpu_host_if #(
           it_core  = 1'b1;
           it_space = SpCnt;
           it_addr  = 32'(item_q) - 32'd1;
+        end
+      end
+      KLink: begin
+        if (item_q == 16'd0) begin
+          it_local = {32'd0, 16'd0, 8'(LinkCnt), 8'(Links)};
+          it_bytes = 8'd4;
+        end else begin
+          it_core  = 1'b1;
+          it_space = SpLink;
+          it_addr  = 32'(laddr_q);
+          it_bytes = 8'd4;
+          it_link  = (laddr_q[4:0] == 5'd0);
         end
       end
       default: ;
@@ -448,6 +470,8 @@ module lpu_host_if #(
     fmask_d      = fmask_q;
     fstate_d     = fstate_q;
     cstate_d     = cstate_q;
+    flink_d      = flink_q;
+    laddr_d      = laddr_q;
     cvalid_d     = 1'b0;
     ucnt_d       = ucnt_q;
 
@@ -653,6 +677,7 @@ module lpu_host_if #(
             CmdRead:     begin kind_d = KRead;     rsp_len_d = n_q[15:0]; end
             CmdStatus:   begin kind_d = KStatus;   rsp_len_d = 16'd32; end
             CmdCounters: begin kind_d = KCounters; rsp_len_d = 16'(8 + 8 * NumCnt); end
+            CmdLink:     begin kind_d = KLink;     rsp_len_d = 16'(LinkRspLen); end
             default: ;
           endcase
         end
@@ -726,9 +751,17 @@ module lpu_host_if #(
           // Error fields of a chip that is not in error read as 0 (they are at most 64 bits).
           if (fmask_q && cstate_q != 2'd3) word_d[63:0] = 64'd0;
           if (fstate_q) cstate_d = core_rdata_i[1:0];
+          // A link's {28'b0, up, state[2:0]} goes out as the bytes up, state, 0, 0 (bytes 2-3
+          // are the word's, zero; only 4 bytes are sent).
+          if (flink_q) word_d[15:0] = {5'd0, core_rdata_i[2:0], 7'd0, core_rdata_i[3]};
         end else if (left_q == 8'd0 &&
                      (tph_q == TpPay || (tph_q == TpHcrc && rsp_len_q != 16'd0 && item_q == 16'd0))) begin
           item_d = item_q + 16'd1;
+          if (kind_q == KLink && item_q != 16'd0) begin
+            // Link k's word (k*32) and counters (k*32+1..23), then link k+1.
+            laddr_d = (laddr_q[4:0] == 5'(LinkCnt)) ? {laddr_q[8:5] + 4'd1, 5'd0}
+                                                     : laddr_q + 9'd1;
+          end
           if (it_core) begin
             core_req_o   = 1'b1;
             core_space_o = it_space;
@@ -738,6 +771,7 @@ module lpu_host_if #(
             fbytes_d     = it_bytes;
             fmask_d      = it_mask;
             fstate_d     = it_state;
+            flink_d      = it_link;
           end else begin
             word_d = HostW'(it_local);
             left_d = it_bytes;
@@ -801,6 +835,7 @@ module lpu_host_if #(
       item_d  = 16'd0;
       left_d  = 8'd0;
       fetch_d = 1'b0;
+      laddr_d = 9'd0;
       if (rsp_status_d != StOk && state_q != StCheck) begin  // parser errors (no StCheck)
         kind_d    = KError;
         rsp_len_d = 16'd12;
@@ -860,6 +895,8 @@ module lpu_host_if #(
       fmask_q        <= 1'b0;
       fstate_q       <= 1'b0;
       cstate_q       <= 2'd0;
+      flink_q        <= 1'b0;
+      laddr_q        <= 9'd0;
       cvalid_q       <= 1'b0;
       ucnt_q         <= 8'd0;
       core_rst_q     <= 1'b0;
@@ -912,6 +949,8 @@ module lpu_host_if #(
       fmask_q        <= fmask_d;
       fstate_q       <= fstate_d;
       cstate_q       <= cstate_d;
+      flink_q        <= flink_d;
+      laddr_q        <= laddr_d;
       cvalid_q       <= cvalid_d;
       ucnt_q         <= ucnt_d;
       core_rst_q     <= (state_d == StReset);

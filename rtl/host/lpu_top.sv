@@ -12,7 +12,14 @@ module lpu_top #(
   parameter int unsigned MaxData   = 4096,
   parameter int unsigned GapMs     = 100,
   parameter int unsigned GapCycles = ClkHz / 1000 * GapMs,
-  parameter bit          Emulated  = 1'b0
+  parameter bit          Emulated  = 1'b0,
+  // Derived from the package; not meant to be overridden.
+  localparam bit          Tiny      = (CfgId == lpu_isa_pkg::CFG_TINY_ID),
+  localparam int unsigned Links     = Tiny ? lpu_isa_pkg::CFG_TINY_LINKS
+                                           : lpu_isa_pkg::CFG_BASE_LINKS,
+  localparam int unsigned LinkLanes = Tiny ? lpu_isa_pkg::CFG_TINY_LINK_LANES
+                                           : lpu_isa_pkg::CFG_BASE_LINK_LANES,
+  localparam int unsigned LinkPins  = Links * LinkLanes
 ) (
   input  logic       clk_i,
   input  logic       rst_ni,
@@ -32,10 +39,13 @@ module lpu_top #(
   output logic       idle_o,
   output logic       mid_frame_o,
   output logic       running_o,
-  output logic       done_o
+  output logic       done_o,
+  // Chip-to-chip links (docs/link.md): link k, lane l is bit k*LinkLanes + l.
+  output logic [LinkPins-1:0] link_tx_o,
+  input  logic [LinkPins-1:0] link_rx_i,   // asynchronous to clk_i (the PHY synchronises)
+  output logic [Links-1:0]    link_up_o
 );
 
-  localparam bit          Tiny       = (CfgId == lpu_isa_pkg::CFG_TINY_ID);
   localparam int unsigned Lanes      = Tiny ? lpu_isa_pkg::CFG_TINY_LANES : lpu_isa_pkg::CFG_BASE_LANES;
   localparam int unsigned HostW      = Lanes * 32;
   localparam int unsigned ClksPerBit = (ClkHz + Baud / 2) / Baud;
@@ -149,7 +159,10 @@ module lpu_top #(
     .host_err_o    (core_err),
     .host_rdata_o  (core_rdata),
     .running_o     (running),
-    .done_o        (done_o)
+    .done_o        (done_o),
+    .link_tx_o     (link_tx_o),
+    .link_rx_i     (link_rx_i),
+    .link_up_o     (link_up_o)
   );
 
   assign running_o = running;

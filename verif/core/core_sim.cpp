@@ -25,7 +25,9 @@ namespace lpu {
 namespace {
 
 // Host port spaces and CTRL registers (docs/core.md).
-enum HostSpace : unsigned { kSpSram = 0, kSpAcc = 1, kSpLut = 2, kSpImem = 3, kSpCtrl = 4, kSpCnt = 5, kSpSreg = 6 };
+enum HostSpace : unsigned {
+  kSpSram = 0, kSpAcc = 1, kSpLut = 2, kSpImem = 3, kSpCtrl = 4, kSpCnt = 5, kSpSreg = 6, kSpLink = 7
+};
 enum CtrlReg : unsigned { kCmd = 0, kProgLen = 1, kErrCode = 2, kErrPc = 3, kErrCycle = 4, kCfgId = 5 };
 enum Status : unsigned { kIdle = 0, kRunning = 1, kDone = 2, kError = 3 };
 
@@ -79,7 +81,7 @@ struct Probe {
     std::uint32_t addr = 0;
     std::uint16_t pc = 0;
     std::array<std::int32_t, kMaxLanes> data{};
-  } wr[2];
+  } wr[3];  // write ports 0 (vector pipeline), 1 (transpose), 2 (recv)
   bool acc = false;
   std::uint16_t acc_pc = 0;
   std::uint32_t acc_addr = 0;
@@ -118,6 +120,8 @@ struct CoreSim::Backend {
   virtual void probe_lut(Probe& p, unsigned lanes) const = 0;
   virtual std::int32_t vreg(unsigned i, unsigned lane) const = 0;
   virtual std::uint64_t cycles() const = 0;
+  virtual void set_loopback(bool on) = 0;
+  virtual bool links_up() const = 0;
 
   // Run bookkeeping (shared by both models).
   bool run_active = false;
@@ -133,7 +137,8 @@ namespace {
 template <class V>
 class ModelBackend final : public CoreSim::Backend {
  public:
-  explicit ModelBackend(unsigned lanes) : lanes_(lanes) {
+  ModelBackend(unsigned lanes, unsigned links, unsigned link_lanes)
+      : lanes_(lanes), links_(links), link_lanes_(link_lanes) {
     ctx_ = std::make_unique<VerilatedContext>();
     ctx_->randReset(0);  // memories start at zero, like the golden model
     ctx_->commandArgs(0, static_cast<const char**>(nullptr));
@@ -141,6 +146,7 @@ class ModelBackend final : public CoreSim::Backend {
     m_->clk_i = 0;
     m_->rst_ni = 1;
     m_->host_req_i = 0;
+    m_->link_rx_i = 0;
     m_->eval();
     m_->rst_ni = 0;
     m_->eval();
@@ -175,6 +181,12 @@ class ModelBackend final : public CoreSim::Backend {
   }
 
   void tick() override {
+    if (loopback_) {
+      // Link 0 lanes [0, ll), link 1 lanes [ll, 2*ll): each link hears the other.
+      const std::uint64_t tx = m_->link_tx_o;
+      const std::uint64_t mask = (std::uint64_t{1} << link_lanes_) - 1;
+      m_->link_rx_i = static_cast<std::uint8_t>(((tx >> link_lanes_) & mask) | ((tx & mask) << link_lanes_));
+    }
     m_->clk_i = 1;
     ctx_->timeInc(5);
     m_->eval();
@@ -200,9 +212,9 @@ class ModelBackend final : public CoreSim::Backend {
     p.issue = r->lpu_core__DOT__iss_valid && !r->lpu_core__DOT__iss_reject;
     p.pc = r->lpu_core__DOT__iss_pc;
     p.op = static_cast<std::uint8_t>(r->lpu_core__DOT__iss_instr >> 56);
-    // SRAM write ports 0 (vector pipeline) and 1 (transpose): performed writes only.
-    const unsigned pcs[2] = {r->lpu_core__DOT__vxu_wr_pc, r->lpu_core__DOT__tr_wr_pc};
-    for (unsigned w = 0; w < 2; ++w) {
+    // SRAM write ports 0 (vector pipeline), 1 (transpose) and 2 (recv): performed writes only.
+    const unsigned pcs[3] = {r->lpu_core__DOT__vxu_wr_pc, r->lpu_core__DOT__tr_wr_pc, r->lpu_core__DOT__lnk_wr_pc};
+    for (unsigned w = 0; w < 3; ++w) {
       auto& o = p.wr[w];
       o.v = ((r->lpu_core__DOT__wr_valid >> w) & 1) && !((r->lpu_core__DOT__wr_err_addr >> w) & 1) &&
             !((r->lpu_core__DOT__wr_err_conf >> w) & 1) && !r->lpu_core__DOT__stop;
@@ -256,8 +268,22 @@ class ModelBackend final : public CoreSim::Backend {
 
   std::uint64_t cycles() const override { return cycles_; }
 
+  void set_loopback(bool on) override {
+    loopback_ = on;
+    if (!on) {
+      m_->link_rx_i = 0;
+      m_->eval();
+    }
+  }
+  bool links_up() const override {
+    return static_cast<unsigned>(m_->link_up_o) == (1u << links_) - 1;
+  }
+
  private:
   unsigned lanes_;
+  unsigned links_;
+  unsigned link_lanes_;
+  bool loopback_ = false;
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<V> m_;
   std::uint64_t cycles_ = 0;
@@ -265,8 +291,8 @@ class ModelBackend final : public CoreSim::Backend {
 };
 
 std::unique_ptr<CoreSim::Backend> make_backend(const Config& cfg) {
-  if (cfg.name == "base") return std::make_unique<ModelBackend<Vcore_base>>(cfg.lanes);
-  if (cfg.name == "tiny") return std::make_unique<ModelBackend<Vcore_tiny>>(cfg.lanes);
+  if (cfg.name == "base") return std::make_unique<ModelBackend<Vcore_base>>(cfg.lanes, cfg.links, cfg.link_lanes);
+  if (cfg.name == "tiny") return std::make_unique<ModelBackend<Vcore_tiny>>(cfg.lanes, cfg.links, cfg.link_lanes);
   throw Error("core sim: no RTL model for configuration '" + std::string(cfg.name) + "' (built: base, tiny)");
 }
 
@@ -604,5 +630,19 @@ std::int32_t CoreSim::vreg(unsigned i, unsigned lane) const {
 }
 
 std::uint64_t CoreSim::clock_cycles() const { return be_->cycles(); }
+
+void CoreSim::set_link_loopback(bool on) { be_->set_loopback(on); }
+
+bool CoreSim::wait_links_up(std::uint64_t max_cycles) {
+  if (running()) throw Error("core sim: wait_links_up while a run is in progress");
+  for (std::uint64_t c = 0; c < max_cycles && !be_->links_up(); ++c) be_->tick();
+  return be_->links_up();
+}
+
+std::uint32_t CoreSim::link_reg(std::uint32_t addr) {
+  const auto r = one(*be_, false, kSpLink, addr);
+  if (r.err) throw Error("core sim: host port refused reading link status address " + std::to_string(addr));
+  return static_cast<std::uint32_t>(u64_of(r));
+}
 
 }  // namespace lpu

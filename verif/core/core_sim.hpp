@@ -66,6 +66,18 @@ class CoreSim {
   // Clock cycles simulated so far (host port traffic included).
   std::uint64_t clock_cycles() const;
 
+  // Chip-to-chip links (docs/core.md "Links"). Loopback on: link 0's TX pins drive link 1's
+  // RX pins and link 1's drive link 0's (the chip is chip 0 of a ring of one, docs/isa.md
+  // "Links"); off (the default, and after reset()): the RX pins are held at 0 and no link
+  // comes up, so send/recv raise link_down as in the golden model without a partner.
+  void set_link_loopback(bool on);
+  // Clock cycles outside a run (the links train meanwhile) until every link is up or
+  // max_cycles have passed; returns whether every link is up. Throws while a run is going.
+  bool wait_links_up(std::uint64_t max_cycles);
+  // The link status space of the host port (SpLink, docs/core.md): address k*32 is link k's
+  // {up, state}, k*32 + 1 + i its status counter i.
+  std::uint32_t link_reg(std::uint32_t addr);
+
   struct Backend;  // one per Verilator model (core_sim.cpp)
 
  private:

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include LPU_VTOP_HEADER
+#include "lpu/config.hpp"
 #include "lpu/isa.hpp"
 #include "sim_harness.hpp"
 
@@ -54,6 +55,13 @@ struct Env {
   bool abort = false;
   unsigned sram_rd = 0, sram_wr = 0;
   bool mxu_row = false, mxu_wrow = false, acc_wr = false;
+  // The link port (lpu_link_port): links up, an earlier send still reading, TX room per link,
+  // the recv's last write.
+  unsigned link_up = 0;
+  bool send_busy = false;
+  std::uint16_t tx_room[2] = {0, 0};
+  bool recv_done = false;
+  unsigned link_tx = 0, link_rx = 0;
 };
 
 struct Issue {
@@ -174,9 +182,12 @@ class SeqBench {
     d.ev_mxu_row_i = e.mxu_row;
     d.ev_mxu_wrow_i = e.mxu_wrow;
     d.ev_acc_wr_i = e.acc_wr;
-    d.ev_link_tx_i = 0;
-    d.ev_link_rx_i = 0;
-    d.link_up_i = 0;
+    d.ev_link_tx_i = e.link_tx;
+    d.ev_link_rx_i = e.link_rx;
+    d.link_up_i = e.link_up;
+    d.send_busy_i = e.send_busy;
+    d.tx_room_i = static_cast<std::uint32_t>(e.tx_room[0] | (std::uint32_t{e.tx_room[1]} << 16));
+    d.recv_done_i = e.recv_done;
   }
 
   lpu::verif::Harness<LPU_VTOP> h_;
@@ -204,7 +215,8 @@ std::string show(const std::vector<Issue>& v) {
 
 using C = lpu::gen::Counter;
 constexpr unsigned kIllegalOpcode = 1, kIllegalOperand = 2, kPcOverrun = 3, kLoopDepth = 4,
-                   kSramAddr = 5, kBankConflict = 8, kMxuBusy = 9, kLinkDown = 13, kAborted = 15;
+                   kSramAddr = 5, kBankConflict = 8, kMxuBusy = 9, kLinkBusy = 12, kLinkDown = 13,
+                   kAborted = 15;
 
 }  // namespace
 
@@ -588,4 +600,131 @@ TEST_CASE("host reads back the instruction memory", "[seq]") {
     CHECK(d.imem_rdata_o == code[i]);
   }
   d.imem_req_i = 0;
+}
+
+// ---- send / recv (docs/isa.md "Links"): the sequencer's side of the checks and holds --------
+namespace {
+
+std::uint64_t send(unsigned link, unsigned count) {
+  return I(Op::send, {{Field::sh, link}, {Field::count, count}});
+}
+std::uint64_t recv(unsigned link, unsigned count) {
+  return I(Op::recv, {{Field::sh, link}, {Field::count, count}});
+}
+
+}  // namespace
+
+TEST_CASE("send: link_down, then link_busy, then a wait for TX room", "[seq][link]") {
+  SECTION("a send with room issues in one cycle") {
+    SeqBench b;
+    b.load({send(1, 4), li(1, 1), halt()});
+    const auto o = b.run([](std::uint64_t, Env& e) {
+      e.link_up = 2;
+      e.tx_room[1] = 4;
+    });
+    CHECK_ISSUES(o.issues, seq({0, 1, 2}));
+    CHECK(o.status == kDone);
+    CHECK(o.counter(C::stall_cycles) == 0);
+    CHECK(o.counter(C::instrs) == 3);
+  }
+  SECTION("link 1 down, link 0 up: link_down") {
+    SeqBench b;
+    b.load({li(1, 1), send(1, 4), halt()});
+    const auto o = b.run([](std::uint64_t, Env& e) {
+      e.link_up = 1;
+      e.send_busy = true;  // link_down comes first
+      e.tx_room[0] = e.tx_room[1] = 100;
+    });
+    CHECK(o.err_code == kLinkDown);
+    CHECK(o.err_pc == 1);
+    CHECK(o.cycles() == 2);
+  }
+  SECTION("more words than link_tx_depth: link_busy") {
+    SeqBench b;
+    b.load({send(0, lpu::config_by_name("base").link_tx_depth + 1), halt()});
+    const auto o = b.run([](std::uint64_t, Env& e) {
+      e.link_up = 3;
+      e.tx_room[0] = 1000;
+    });
+    CHECK(o.err_code == kLinkBusy);
+    CHECK(o.err_pc == 0);
+    CHECK(o.cycles() == 1);
+    CHECK(o.counter(C::instrs) == 0);
+  }
+  SECTION("an earlier send still reading: link_busy, before the room wait") {
+    SeqBench b;
+    b.load({li(1, 1), send(0, 2), halt()});
+    const auto o = b.run([](std::uint64_t c, Env& e) {
+      e.link_up = 3;
+      e.send_busy = (c & 0xffff) == 1;
+      e.tx_room[0] = 0;
+    });
+    CHECK(o.err_code == kLinkBusy);
+    CHECK(o.err_pc == 1);
+    CHECK(o.cycles() == 2);
+  }
+  SECTION("fewer free entries than words: the send waits, counting stall cycles") {
+    SeqBench b;
+    b.load({li(1, 1), send(0, 8), li(2, 2), halt()});
+    const auto o = b.run([](std::uint64_t c, Env& e) {
+      e.link_up = 3;
+      e.tx_room[0] = (c & 0xffff) >= 5 ? 8 : 7;  // room from cycle 5
+      e.tx_room[1] = 100;                      // another link's room does not help
+    });
+    CHECK_ISSUES(o.issues, (std::vector<Issue>{{0, 0}, {5, 1}, {6, 2}, {7, 3}}));
+    CHECK(o.status == kDone);
+    CHECK(o.counter(C::stall_cycles) == 4);
+    CHECK(o.counter(C::instrs) == 4);
+    CHECK(o.cycles() == 8);
+  }
+  SECTION("count 0 needs no room and issues") {
+    SeqBench b;
+    b.load({send(0, 0), halt()});
+    const auto o = b.run([](std::uint64_t, Env& e) { e.link_up = 1; });
+    CHECK_ISSUES(o.issues, seq({0, 1}));
+    CHECK(o.status == kDone);
+  }
+  SECTION("halt waits for pending (the send's reads)") {
+    SeqBench b;
+    b.load({send(0, 3), halt()});
+    const auto o = b.run([](std::uint64_t c, Env& e) {
+      e.link_up = 1;
+      e.tx_room[0] = 3;
+      e.pending = (c & 0xffff) >= 1 && (c & 0xffff) < 3;  // reads in 1..3: pending in 1, 2
+    });
+    CHECK(o.status == kDone);
+    CHECK(o.cycles() == 4);
+  }
+}
+
+TEST_CASE("recv holds the issue slot until its last write", "[seq][link]") {
+  SECTION("last write in cycle 9: the next instruction issues in 10") {
+    SeqBench b;
+    b.load({recv(1, 3), li(1, 5), halt()});
+    const auto o = b.run([](std::uint64_t c, Env& e) {
+      e.link_up = 2;
+      e.recv_done = (c & 0xffff) == 9;
+      if ((c & 0xffff) == 4 || (c & 0xffff) == 7 || (c & 0xffff) == 9) e.link_rx = 1;
+    });
+    CHECK_ISSUES(o.issues, (std::vector<Issue>{{0, 0}, {10, 1}, {11, 2}}));
+    CHECK(o.status == kDone);
+    CHECK(o.counter(C::stall_cycles) == 9);
+    CHECK(o.counter(C::link_rx) == 3);
+    CHECK(o.sreg[1] == 5);
+    CHECK(o.cycles() == 12);
+  }
+  SECTION("count 0 holds only its issue cycle") {
+    SeqBench b;
+    b.load({recv(0, 0), halt()});
+    const auto o = b.run([](std::uint64_t, Env& e) { e.link_up = 1; });
+    CHECK_ISSUES(o.issues, seq({0, 1}));
+    CHECK(o.counter(C::stall_cycles) == 0);
+  }
+  SECTION("recv on a link that is down: link_down") {
+    SeqBench b;
+    b.load({recv(0, 2), halt()});
+    const auto o = b.run([](std::uint64_t, Env& e) { e.link_up = 2; });
+    CHECK(o.err_code == kLinkDown);
+    CHECK(o.err_pc == 0);
+  }
 }

@@ -13,6 +13,7 @@
 #include "lpu/assembler.hpp"
 #include "lpu/config.hpp"
 #include "lpu/golden.hpp"
+#include "lpu/link_status.hpp"
 #include "lpu/protocol.hpp"
 #include "top_sim.hpp"
 
@@ -294,6 +295,12 @@ TEST_CASE("e2e: BUSY while running, live STATUS and COUNTERS, ABORT, errors, RES
   const auto cnt = lpu::proto::decode_counters(h.ok(Cmd::counters));
   CHECK(cnt[0] > c1);
   CHECK(lpu::proto::InfoPayload::decode(h.ok(Cmd::info)).lanes == cfg.lanes);
+  // LINK_STATUS is answered while running (the links are down: nothing is connected).
+  const auto links = lpu::proto::decode_link_status(h.ok(Cmd::link_status));
+  REQUIRE(links.size() == cfg.links);
+  for (const auto& l : links) CHECK_FALSE(l.up);
+  CHECK(lpu::proto::StatusPayload::decode(h.ok(Cmd::status)).state ==
+        lpu::proto::ChipState::running);
   h.ok(Cmd::abort);
   st = h.status();
   CHECK(st.state == lpu::proto::ChipState::error);
@@ -328,4 +335,39 @@ TEST_CASE("e2e: BUSY while running, live STATUS and COUNTERS, ABORT, errors, RES
   CHECK(st.runs == 0);
   CHECK(st.error_code == 0);
   CHECK(st.cycles == 0);
+}
+
+TEST_CASE("e2e: LINK_STATUS of a lone chip: every link down, never up, counters only grow",
+          "[e2e]") {
+  for (const char* name : {"tiny", "base"}) {
+    const lpu::Config& cfg = lpu::config_by_name(name);
+    INFO(name);
+    auto sim = lpu::sim::TopSim::open(cfg);
+    Host h(*sim);
+    const auto info = lpu::proto::InfoPayload::decode(h.ok(Cmd::info));
+    CHECK(info.proto_minor == 1);
+    CHECK((info.features & lpu::proto::kFeatLinkStatus) != 0);
+    const auto a = lpu::proto::decode_link_status(h.ok(Cmd::link_status));
+    // Past a training timeout (1024 column times of 10 * link_osr cycles) and then some.
+    sim->step(3ull * 1024 * 10 * cfg.link_osr);
+    const auto b = lpu::proto::decode_link_status(h.ok(Cmd::link_status));
+    REQUIRE(a.size() == cfg.links);
+    REQUIRE(b.size() == cfg.links);
+    const auto& names = lpu::link_counter_names();
+    for (unsigned k = 0; k < cfg.links; ++k) {
+      INFO("link " << k);
+      for (const auto* l : {&a[k], &b[k]}) {
+        CHECK_FALSE(l->up);
+        CHECK(l->state != lpu::kLinkStateUp);
+        CHECK(l->counters[lpu::kLinkCntLinkUp] == 0);  // never came up
+        CHECK(l->counters[17] == 0);                   // rx_frames
+        CHECK(l->counters[22] == 0);                   // drop
+      }
+      for (unsigned i = 0; i < lpu::kLinkCounters; ++i) {
+        INFO(names[i]);
+        CHECK(b[k].counters[i] >= a[k].counters[i]);
+      }
+      CHECK(b[k].counters[0] > a[k].counters[0]);  // retrains: the training timed out
+    }
+  }
 }

@@ -14,17 +14,22 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <deque>
 #include <iomanip>
 #include <map>
 #include <random>
 #include <sstream>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include LPU_VTOP_HEADER
 #include "Vhost_if_parser___024root.h"
 #include "lpu/config.hpp"
 #include "lpu/crc32.hpp"
+#include "lpu/error.hpp"
+#include "lpu/link_status.hpp"
 #include "lpu/protocol.hpp"
 #include "lpu/protocol_server.hpp"
 #include "sim_harness.hpp"
@@ -54,6 +59,21 @@ std::string hex(const std::vector<std::uint8_t>& v, std::size_t max = 48) {
 
 // ---- the model under a harness ------------------------------------------------------------
 
+constexpr std::uint8_t kSpLink = 7;  // the core's link space (docs/host-if.md, LINK_STATUS)
+
+// Whether the model makes lpu_top's host-port read data public (top_sim.vlt).
+template <class V, class = void>
+struct has_rdata_probe : std::false_type {};
+template <class V>
+struct has_rdata_probe<V, std::void_t<decltype(std::declval<V&>().rootp->lpu_top__DOT__core_rdata)>>
+    : std::true_type {};
+
+// A read of the link space: address, and the data the core returned (when visible).
+struct LinkRead {
+  std::uint32_t addr;
+  std::uint32_t data;
+};
+
 template <class V>
 class HarnessPins : public lpu::sim::TopPins {
  public:
@@ -63,12 +83,31 @@ class HarnessPins : public lpu::sim::TopPins {
     return lpu::sim::read_top_probe(h_->dut(), lanes_);
   }
   void tick(const lpu::sim::TopIn& in) override {
+    // The request taken at this edge, and its response after it.
+    const lpu::sim::PortProbe p = probe();
     lpu::sim::write_top_in(h_->dut(), in);
     h_->step();
+    if (p.req && !p.we && p.space == kSpLink) link_reads.push_back({p.addr, rdata_low32()});
   }
   void reset() override { h_->reset(); }
 
+  static constexpr bool kRdataVisible = has_rdata_probe<V>::value;
+  std::vector<LinkRead> link_reads;
+
  private:
+  std::uint32_t rdata_low32() const {
+    if constexpr (has_rdata_probe<V>::value) {
+      const auto& d = h_->dut().rootp->lpu_top__DOT__core_rdata;
+      if constexpr (std::is_integral_v<std::remove_reference_t<decltype(d)>>) {
+        return static_cast<std::uint32_t>(d);
+      } else {
+        return d[0];
+      }
+    } else {
+      return 0;
+    }
+  }
+
   lpu::verif::Harness<V>* h_;
   std::size_t lanes_;
 };
@@ -115,6 +154,13 @@ class RefBackend : public lpu::ChipBackend {
   void abort() override { log.push_back(ctrl_entry(0, 2)); }
   lpu::ChipStatus poll() override { return {}; }  // idle: no run ever starts
   lpu::proto::CounterArray counters() override { return {}; }
+  // The links as the chip reported them for the next LINK_STATUS (see ParserBench::trial).
+  std::vector<lpu::LinkStatus> link_status() override {
+    if (links.empty()) throw lpu::Error("the reference has no link values for this LINK_STATUS");
+    auto v = links.front();
+    links.pop_front();
+    return v;
+  }
   void reset() override {
     len_ = 0;
     log.push_back("core reset");  // hardware keeps its memories
@@ -130,6 +176,7 @@ class RefBackend : public lpu::ChipBackend {
   }
 
   std::vector<std::string> log;
+  std::deque<std::vector<lpu::LinkStatus>> links;
 
  private:
   std::size_t offset(MemSpace s, std::uint32_t bank, std::uint32_t addr) const {
@@ -301,8 +348,10 @@ class Requests {
       lpu::proto::put_u32(f.payload, v);
     } else if (k < 73) {
       f.cmd = static_cast<std::uint8_t>(Cmd::reset);
-    } else if (k < 75) {
+    } else if (k < 74) {
       f.cmd = static_cast<std::uint8_t>(Cmd::abort);
+    } else if (k < 75) {
+      f.cmd = static_cast<std::uint8_t>(Cmd::link_status);
     } else {
       bad(f);
     }
@@ -321,7 +370,7 @@ class Requests {
     std::uint16_t rsv = 0;
     switch (rng_() % 12) {
       case 0:  // unknown command, or a response code
-        f.cmd = static_cast<std::uint8_t>(rng_() % 3 == 0 ? 0 : rng_() % 2 ? 10 + rng_() % 118
+        f.cmd = static_cast<std::uint8_t>(rng_() % 3 == 0 ? 0 : rng_() % 2 ? 11 + rng_() % 117
                                                                             : 0x80 | rng_());
         break;
       case 1:
@@ -362,7 +411,7 @@ class Requests {
         if (rng_() % 4 == 0) n = kMaxData + 1 + static_cast<std::uint32_t>(rng_() % 0xFFFFFEFFu);
         break;
       case 10: {  // wrong payload size for any command (a RUN always: the chip never runs here)
-        f.cmd = static_cast<std::uint8_t>(1 + rng_() % 9);
+        f.cmd = static_cast<std::uint8_t>(1 + rng_() % 10);
         f.payload = random_bytes(rng_, rng_() % 20);
         if (f.cmd == static_cast<std::uint8_t>(Cmd::run) && f.payload.empty()) f.payload.push_back(0);
         return;
@@ -403,7 +452,8 @@ class ParserBench {
  public:
   ParserBench()
       : h_("host_if_parser"),
-        sim_(std::make_unique<HarnessPins<LPU_VTOP>>(h_, cfg().lanes), params()),
+        pins_(new HarnessPins<LPU_VTOP>(h_, cfg().lanes)),
+        sim_(std::unique_ptr<lpu::sim::TopPins>(pins_), params()),
         ref_(cfg()),
         rng_(h_.seed()) {
     sim_.set_write_monitor([this](const lpu::sim::PortProbe& p) { monitor(p); });
@@ -427,15 +477,8 @@ class ParserBench {
   // timeout).
   void trial(const std::vector<std::uint8_t>& bytes, int gap, const std::string& what) {
     ++trials_;
-    std::vector<std::uint8_t> want;
-    const auto events = rx_.feed(bytes);
-    for (const auto& ev : events) {
-      const Frame r = server_.handle(ev);
-      ++answers_[r.status];
-      const auto b = lpu::proto::encode_frame(r);
-      want.insert(want.end(), b.begin(), b.end());
-    }
-    if (events.empty()) ++silent_;
+    pins_->link_reads.clear();
+    const auto events = rx_.feed(bytes);  // before a gap below drops the reference's partial frame
     sim_.send(bytes);
     if (!sim_.run_until_idle(40000 + 40 * bytes.size())) {
       h_.fail(what + ": the host interface did not return to idle (hang) after " + hex(bytes));
@@ -454,6 +497,16 @@ class ParserBench {
     }
     std::vector<std::uint8_t> got(sim_.received().begin(), sim_.received().end());
     sim_.received().clear();
+    // The reference, given the link values the chip read (LINK_STATUS).
+    link_values(got, what);
+    std::vector<std::uint8_t> want;
+    for (const auto& ev : events) {
+      const Frame r = server_.handle(ev);
+      ++answers_[r.status];
+      const auto b = lpu::proto::encode_frame(r);
+      want.insert(want.end(), b.begin(), b.end());
+    }
+    if (events.empty()) ++silent_;
     if (got != want) {
       h_.fail(what + ": response to " + hex(bytes) + "\n  expected " + hex(want, 400) +
               "\n  got      " + hex(got, 400));
@@ -484,8 +537,66 @@ class ParserBench {
   }
   std::uint64_t silent() const { return silent_; }
   std::uint64_t units_written() const { return units_; }
+  std::uint64_t link_responses() const { return link_responses_; }
 
  private:
+  // LINK_STATUS: the chip must read the link space at link k's k*32 + 0..23, link after link,
+  // once per response. The reference engine then answers from the values read (the core's
+  // read data, or where the model does not make it visible, the values in the chip's own
+  // response): the response's layout, header and CRC are compared byte for byte.
+  void link_values(const std::vector<std::uint8_t>& got, const std::string& what) {
+    ref_.links.clear();
+    const auto& reads = pins_->link_reads;
+    const std::size_t per = cfg().links * 24u;
+    if (reads.size() % per != 0) {
+      h_.fail(what + ": " + std::to_string(reads.size()) + " link-space reads, not a multiple of " +
+              std::to_string(per));
+      return;
+    }
+    std::vector<std::vector<lpu::LinkStatus>> from_reads;
+    for (std::size_t g = 0; g < reads.size(); g += per) {
+      std::vector<lpu::LinkStatus> links(cfg().links);
+      for (unsigned k = 0; k < cfg().links; ++k) {
+        for (unsigned j = 0; j < 24; ++j) {
+          const LinkRead& r = reads[g + k * 24u + j];
+          if (r.addr != k * 32u + j) {
+            h_.fail(what + ": LINK_STATUS read link-space address " + std::to_string(r.addr) +
+                    ", expected " + std::to_string(k * 32u + j));
+            return;
+          }
+          if (j == 0) {
+            links[k].up = ((r.data >> 3) & 1u) != 0;
+            links[k].state = r.data & 7u;
+          } else {
+            links[k].counters.push_back(r.data);
+          }
+        }
+      }
+      from_reads.push_back(links);
+    }
+    if (HarnessPins<LPU_VTOP>::kRdataVisible) {
+      for (auto& l : from_reads) ref_.links.push_back(l);
+    } else {
+      lpu::proto::FrameDecoder dec;
+      for (const auto& ev : dec.feed(got.data(), got.size())) {
+        if (ev.kind != FrameDecoder::Event::Kind::frame || ev.frame.status != 0 ||
+            ev.frame.cmd != (static_cast<std::uint8_t>(Cmd::link_status) | 0x80)) {
+          continue;
+        }
+        try {
+          ref_.links.push_back(lpu::proto::decode_link_status(ev.frame.payload));
+        } catch (const lpu::Error& e) {
+          h_.fail(what + ": " + e.what());
+        }
+      }
+      if (ref_.links.size() != from_reads.size()) {
+        h_.fail(what + ": " + std::to_string(ref_.links.size()) + " LINK_STATUS responses but " +
+                std::to_string(from_reads.size()) + " link-space read sequences");
+      }
+    }
+    link_responses_ += from_reads.size();
+  }
+
   void monitor(const lpu::sim::PortProbe& p) {
     if (p.core_rst) {  // one entry per reset pulse (consecutive cycles)
       if (sim_.cycle() != last_reset_cycle_ + 1) written_.push_back("core reset");
@@ -510,6 +621,7 @@ class ParserBench {
   }
 
   lpu::verif::Harness<LPU_VTOP> h_;
+  HarnessPins<LPU_VTOP>* pins_;  // owned by sim_
   lpu::sim::TopSim sim_;
   RefBackend ref_;
   lpu::ProtocolServer server_{ref_};
@@ -517,7 +629,7 @@ class ParserBench {
   std::mt19937_64 rng_;
   std::vector<std::string> written_;
   std::uint64_t last_reset_cycle_ = ~0ull - 1;
-  std::uint64_t trials_ = 0, units_ = 0, silent_ = 0;
+  std::uint64_t trials_ = 0, units_ = 0, silent_ = 0, link_responses_ = 0;
   std::map<std::uint8_t, std::uint64_t> answers_;
 };
 
@@ -558,8 +670,10 @@ TEST_CASE("host_if: every request kind and refusal answers like the protocol eng
   b.good(f, "a WRITE_MEM of max_data bytes");
   b.trial(header_only(2, 7, static_cast<std::uint16_t>(kMaxPayload + 1)), 0, "len = bound + 1");
   b.trial(header_only(3, 8, 0xFFFF), 0, "len = 65535");
-  INFO(b.trials() << " frames, " << b.units_written() << " units written");
+  INFO(b.trials() << " frames, " << b.units_written() << " units written, "
+                  << b.link_responses() << " LINK_STATUS answered");
   CHECK(b.units_written() > 1000);
+  CHECK(b.link_responses() > 10);
   using lpu::proto::Status;
   for (Status st : {Status::ok, Status::bad_length, Status::unknown_command, Status::bad_address,
                     Status::bad_argument}) {
@@ -668,4 +782,23 @@ TEST_CASE("host_if: a partial frame is dropped after the gap timeout, not before
   sim.send(bytes.data() + 10, bytes.size() - 10);
   REQUIRE(sim.run_until_idle(2000));
   CHECK(sim.received().empty());
+}
+
+TEST_CASE("host_if: LINK_STATUS reads every link's word and counters, also after time passes",
+          "[host_if]") {
+  ParserBench b;
+  Frame f;
+  f.cmd = static_cast<std::uint8_t>(Cmd::link_status);
+  f.seq = 1;
+  b.good(f, "LINK_STATUS after reset");
+  b.sim().step(50000);  // the links' PHYs train and time out meanwhile
+  f.seq = 2;
+  b.good(f, "LINK_STATUS later");
+  Frame g;
+  g.cmd = static_cast<std::uint8_t>(Cmd::link_status);
+  g.payload = {0, 0};
+  b.good(g, "LINK_STATUS with a payload");  // BAD_LENGTH (payload, 2, 0), no link reads
+  CHECK(b.link_responses() == 2);
+  CHECK(b.answers(lpu::proto::Status::ok) == 2);
+  CHECK(b.answers(lpu::proto::Status::bad_length) == 1);
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <type_traits>
+#include <utility>
 
 #include "top_sim.hpp"
 
@@ -27,6 +28,15 @@ void get_bytes(const T& v, std::vector<std::uint8_t>& out, std::size_t nbytes) {
   }
 }
 
+// Whether a model of lpu_top has the chip-to-chip link pins (docs/link.md; a model built
+// from an lpu_top without them still works, with the links absent).
+template <class V, class = void>
+struct has_link_pins : std::false_type {};
+template <class V>
+struct has_link_pins<V, std::void_t<decltype(std::declval<V&>().link_tx_o),
+                                    decltype(std::declval<V&>().link_rx_i),
+                                    decltype(std::declval<V&>().link_up_o)>> : std::true_type {};
+
 }  // namespace detail
 
 // Port access shared by the owning adapter below and the testbenches' harness adapter.
@@ -41,6 +51,11 @@ TopOut read_top_out(const V& m) {
   o.mid_frame = m.mid_frame_o;
   o.running = m.running_o;
   o.done = m.done_o;
+  if constexpr (detail::has_link_pins<V>::value) {
+    static_assert(sizeof(m.link_tx_o) <= 4, "TopOut::link_tx holds at most 32 link pins");
+    o.link_tx = static_cast<std::uint32_t>(m.link_tx_o);
+    o.link_up = static_cast<std::uint32_t>(m.link_up_o);
+  }
   return o;
 }
 
@@ -52,6 +67,10 @@ void write_top_in(V& m, const TopIn& in) {
   m.sd_rx_data_i = in.sd_rx_data;
   m.sd_tx_ready_i = in.sd_tx_ready;
   m.sd_flush_i = in.flush;
+  if constexpr (detail::has_link_pins<V>::value) {
+    using R = std::remove_reference_t<decltype(m.link_rx_i)>;
+    m.link_rx_i = static_cast<R>(in.link_rx);
+  }
 }
 
 template <class V>
@@ -85,6 +104,7 @@ class OwnedTopPins : public TopPins {
 
   TopOut out() const override { return read_top_out(*m_); }
   PortProbe probe() const override { return read_top_probe(*m_, lanes_); }
+  bool has_link_pins() const override { return detail::has_link_pins<V>::value; }
 
   void tick(const TopIn& in) override {
     write_top_in(*m_, in);

@@ -25,6 +25,7 @@ void TopSim::reset() {
   tx_.clear();
   rx_.clear();
   flush_ = false;
+  link_rx_ = 0;
   hs_active_ = false;
   hs_end_cycle_ = 0;
   hr_active_ = false;
@@ -134,6 +135,7 @@ void TopSim::step(std::uint64_t n) {
     }
     in.flush = flush_;
     flush_ = false;
+    in.link_rx = link_rx_;
     if (monitor_) {
       const PortProbe pr = pins_->probe();
       if ((pr.req && pr.we) || pr.core_rst) monitor_(pr);

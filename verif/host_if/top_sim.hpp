@@ -34,6 +34,9 @@ struct TopIn {
   std::uint8_t sd_rx_data = 0;
   bool sd_tx_ready = true;
   bool flush = false;
+  // Chip-to-chip link pins (link_rx_i, docs/link.md: link k, lane l is bit k*LinkLanes + l),
+  // applied before the rising edge. Models without link pins ignore them.
+  std::uint32_t link_rx = 0;
 };
 
 // Outputs of lpu_top (after the last tick).
@@ -46,6 +49,9 @@ struct TopOut {
   bool mid_frame = false;
   bool running = false;
   bool done = false;
+  // link_tx_o and link_up_o after the rising edge (0 for models without link pins).
+  std::uint32_t link_tx = 0;
+  std::uint32_t link_up = 0;
 };
 
 // The request lpu_host_if puts on lpu_core's host port in the coming clock edge.
@@ -67,6 +73,8 @@ class TopPins {
   virtual PortProbe probe() const = 0;     // needs the signals verif/host_if/top_sim.vlt makes public
   virtual void tick(const TopIn& in) = 0;  // one clock cycle with these inputs
   virtual void reset() = 0;                // rst_ni low for a few cycles
+  // Whether the model has lpu_top's link pins (link_tx_o, link_rx_i, link_up_o).
+  virtual bool has_link_pins() const { return false; }
 };
 
 // The parameters the model was built with (they must match its -G values).
@@ -125,6 +133,17 @@ class TopSim {
   bool running() const { return out_.running; }
   std::uint64_t cycle() const { return cycle_; }
 
+  // Chip-to-chip link pins, one cycle at a time (the multi-chip testbench,
+  // verif/multichip/): set_link_rx() sets link_rx_i for the coming rising edges (held until
+  // changed; 0 after construction and reset(), so a lone chip's links never come up);
+  // link_tx() and link_up() are link_tx_o and link_up_o after the last step(). Bit
+  // k*LinkLanes + l is link k, lane l. reset() clocks the model 4 cycles with link_rx_i = 0.
+  bool has_link_pins() const { return pins_->has_link_pins(); }
+  void set_link_rx(std::uint32_t bits) { link_rx_ = bits; }
+  std::uint32_t link_rx() const { return link_rx_; }
+  std::uint32_t link_tx() const { return out_.link_tx; }
+  std::uint32_t link_up() const { return out_.link_up; }
+
   // Called for every host-port write lpu_host_if makes (and for every cycle of core reset,
   // with core_rst set): the observation point for "nothing is written on a bad frame".
   void set_write_monitor(std::function<void(const PortProbe&)> fn) { monitor_ = std::move(fn); }
@@ -139,6 +158,7 @@ class TopSim {
   std::uint64_t cycle_ = 0;
   TopOut out_;
   bool flush_ = false;
+  std::uint32_t link_rx_ = 0;
   std::deque<std::uint8_t> tx_;  // host -> chip, not yet started
   std::deque<std::uint8_t> rx_;  // chip -> host
   std::function<void(const PortProbe&)> monitor_;

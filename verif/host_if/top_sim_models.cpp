@@ -1,4 +1,7 @@
 // The `sim` device's models of lpu_top (Vtop_base, Vtop_tiny; library lpu_top_sim).
+#include <verilated.h>
+
+#include <memory>
 #include <string>
 
 #include "Vtop_base.h"
@@ -33,17 +36,63 @@ TopParams builtin_params(const Config& cfg) {
   return p;
 }
 
+// An OwnedTopPins that keeps Verilator's per-thread current context right. Parts of the
+// Verilator runtime use Verilated::threadContextp() instead of the model's own context; the
+// one that bites: a model with public signals has scopes, and ~VerilatedScope erases itself
+// from the *current* context's scope map (locking that context's mutex). Constructing a
+// context or a model makes it current on the constructing thread; nothing resets the pointer
+// when it is destroyed. So with two models alive in one process (base and tiny, two base
+// chips, a chip next to a multi-chip system), destroying the newer one left the thread
+// pointing at its deleted context, and destroying the older one then locked a mutex and
+// searched a map in freed memory: the process hung (or crashed). The other order erased the
+// wrong context's scope entry. Here every call that evaluates or destroys the model first
+// makes its own context current on the calling thread (models are clocked by the sim
+// transport's worker and by readers, so by several threads), and destruction leaves no
+// pointer to the deleted context behind (the runtime falls back to its default context).
+template <class V>
+class BuiltinPins final : public TopPins {
+ public:
+  explicit BuiltinPins(std::size_t lanes)
+      : pins_(std::make_unique<OwnedTopPins<V>>(lanes)),
+        ctx_(Verilated::threadContextp()) {}  // OwnedTopPins' context: current after construction
+  ~BuiltinPins() override {
+    VerilatedContext* const prev = Verilated::threadContextp();
+    Verilated::threadContextp(ctx_);
+    pins_.reset();  // final(), the model (its scopes leave ctx_), then ctx_
+    Verilated::threadContextp(prev == ctx_ ? nullptr : prev);
+    if (Verilated::lastContextp() == ctx_) Verilated::lastContextp(nullptr);
+  }
+  BuiltinPins(const BuiltinPins&) = delete;
+  BuiltinPins& operator=(const BuiltinPins&) = delete;
+
+  TopOut out() const override { return pins_->out(); }
+  PortProbe probe() const override { return pins_->probe(); }
+  bool has_link_pins() const override { return pins_->has_link_pins(); }
+  void tick(const TopIn& in) override {
+    Verilated::threadContextp(ctx_);
+    pins_->tick(in);
+  }
+  void reset() override {
+    Verilated::threadContextp(ctx_);
+    pins_->reset();
+  }
+
+ private:
+  std::unique_ptr<OwnedTopPins<V>> pins_;
+  VerilatedContext* ctx_;
+};
+
 }  // namespace
 
 bool TopSim::supports(const Config& cfg) { return cfg.name == "base" || cfg.name == "tiny"; }
 
 std::unique_ptr<TopSim> TopSim::open(const Config& cfg) {
   if (cfg.name == "base") {
-    return std::make_unique<TopSim>(std::make_unique<OwnedTopPins<Vtop_base>>(cfg.lanes),
+    return std::make_unique<TopSim>(std::make_unique<BuiltinPins<Vtop_base>>(cfg.lanes),
                                     builtin_params(cfg));
   }
   if (cfg.name == "tiny") {
-    return std::make_unique<TopSim>(std::make_unique<OwnedTopPins<Vtop_tiny>>(cfg.lanes),
+    return std::make_unique<TopSim>(std::make_unique<BuiltinPins<Vtop_tiny>>(cfg.lanes),
                                     builtin_params(cfg));
   }
   throw Error("sim: no RTL model of configuration '" + std::string(cfg.name) +

@@ -14,6 +14,7 @@
 
 #include "lpu/config.hpp"
 #include "lpu/golden.hpp"
+#include "lpu/link_status.hpp"
 #include "lpu/npy.hpp"
 #include "lpu/program.hpp"
 
@@ -55,6 +56,12 @@ class Device {
   // Runs the loaded program from pc 0 to halt or error. Throws lpu::Error when the device
   // fails (not when the program raises an LPU error: that is in the result).
   virtual RunResult run(std::uint64_t max_cycles = 1ull << 34) = 0;
+
+  // The chip-to-chip links: config().links entries, link k at index k (docs/link.md status
+  // counters; protocol command LINK_STATUS). Readable at any time. The default is a chip with
+  // no partner: every link down, all counters 0 (the lone golden model); a device that knows
+  // better overrides it.
+  virtual std::vector<LinkStatus> link_status();
 
  protected:
   Device() = default;

@@ -12,6 +12,7 @@
 
 #include "lpu/config.hpp"
 #include "lpu/gen/isa_gen.hpp"
+#include "lpu/link_status.hpp"
 
 namespace lpu::proto {
 
@@ -26,7 +27,7 @@ inline constexpr std::size_t kMaxFrame = kHeaderBytes + kMaxPayload + kCrcBytes;
 inline constexpr std::size_t kMinMaxData = 256;  // smallest max_data a device may advertise
 inline constexpr unsigned kGapTimeoutMs = 100;   // T_GAP
 inline constexpr std::uint16_t kProtoMajor = 1;
-inline constexpr std::uint16_t kProtoMinor = 0;
+inline constexpr std::uint16_t kProtoMinor = 1;  // 1: LINK_STATUS
 inline constexpr std::uint8_t kResponseBit = 0x80;
 
 enum class Cmd : std::uint8_t {
@@ -39,6 +40,7 @@ enum class Cmd : std::uint8_t {
   counters = 0x07,
   reset = 0x08,
   abort = 0x09,
+  link_status = 0x0A,  // protocol 1.1 (INFO feature bit 4)
 };
 bool is_request_cmd(std::uint8_t cmd);
 std::string_view cmd_name(std::uint8_t cmd);  // "WRITE_MEM"; request or response code
@@ -88,6 +90,7 @@ inline constexpr std::uint32_t kFeatAbort = 1u << 0;
 inline constexpr std::uint32_t kFeatImemReadable = 1u << 1;
 inline constexpr std::uint32_t kFeatLiveCounters = 1u << 2;
 inline constexpr std::uint32_t kFeatEmulated = 1u << 3;
+inline constexpr std::uint32_t kFeatLinkStatus = 1u << 4;  // answers LINK_STATUS
 
 struct Frame {
   std::uint8_t cmd = 0;
@@ -210,6 +213,18 @@ struct StatusPayload {
 using CounterArray = std::array<std::uint64_t, gen::kNumCounters>;
 std::vector<std::uint8_t> encode_counters(const CounterArray& c);
 CounterArray decode_counters(const std::vector<std::uint8_t>& p);
+
+// LINK_STATUS: u8 links, u8 counters per link, u16 0, then per link u8 up, u8 state, u16 0
+// and kLinkCounters x u32.
+inline constexpr unsigned kMaxLinks = 16;
+inline constexpr std::size_t kLinkStatusHeaderBytes = 4;
+inline constexpr std::size_t kLinkStatusPerLinkBytes = 4 + 4 * kLinkCounters;
+// Throws lpu::Error for more than kMaxLinks links or a link without kLinkCounters counters.
+std::vector<std::uint8_t> encode_link_status(const std::vector<LinkStatus>& links);
+// Throws lpu::Error "LINK_STATUS response: ..." for a short or wrong-sized payload, more than
+// kMaxLinks links, a counter count other than kLinkCounters, up not 0/1 or a state above UP.
+// Reserved fields are ignored.
+std::vector<LinkStatus> decode_link_status(const std::vector<std::uint8_t>& p);
 
 struct ErrorPayload {
   ErrField field = ErrField::none;

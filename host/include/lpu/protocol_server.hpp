@@ -12,6 +12,7 @@
 
 #include "lpu/config.hpp"
 #include "lpu/isa.hpp"
+#include "lpu/link_status.hpp"
 #include "lpu/protocol.hpp"
 
 namespace lpu {
@@ -57,6 +58,9 @@ class ChipBackend {
   virtual proto::CounterArray counters() = 0;
   // Stops any run; clears registers, counters, error, program length; back to idle.
   virtual void reset() = 0;
+  // The chip's links (config().links entries; always allowed, also while running). Default:
+  // every link down with zero counters (a chip with no partner, as a lone golden model).
+  virtual std::vector<LinkStatus> link_status() { return links_down(config().links); }
 };
 
 // The protocol engine. feed() takes bytes from the link and returns the bytes to send back.

@@ -37,4 +37,14 @@ class SystemDevice {
 // The golden model: `chips` golden chips in a ring (golden_system.hpp).
 std::unique_ptr<SystemDevice> open_golden_system(const Config& cfg, unsigned chips);
 
+// Opens a multi-chip device by URI (docs/cli.md "Multi-chip devices"): here "golden" and
+// "golden:chips=N"; without chips= the system has `default_chips` chips (0: one). The other
+// system URIs (golden-frames:chips=N, sim:chips=N, tcp://HOST:PORT[,chips=N]) are the driver
+// library's (lpu::driver::open_system_device); here they give an lpu::Error saying so.
+std::unique_ptr<SystemDevice> open_system_device(const std::string& uri, const Config& cfg,
+                                                 unsigned default_chips = 0);
+
+// "chips=N" of a system URI: N in 1..max, else an lpu::Error naming the URI.
+unsigned parse_system_chips(const std::string& uri, const std::string& value, unsigned max);
+
 }  // namespace lpu

@@ -42,6 +42,9 @@ class FrameDevice : public Device {
   // start() + wait for the end, aborting the run (and throwing) after max_cycles cycles or
   // the run_timeout; then reads STATUS and COUNTERS.
   RunResult run(std::uint64_t max_cycles = 1ull << 34) override;
+  // LINK_STATUS. Throws lpu::Error when the device does not advertise it (INFO feature bit 4,
+  // protocol 1.1), or reports a number of links other than its configuration's.
+  std::vector<LinkStatus> link_status() override;
 
   // Protocol operations.
   const proto::InfoPayload& info() const { return info_; }

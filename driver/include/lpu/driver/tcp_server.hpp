@@ -31,6 +31,7 @@ struct TcpServerOptions {
   std::uint16_t port = 0;          // 0: an ephemeral port (see port())
   unsigned max_clients = 0;        // serve() returns after this many clients (0: never)
   std::ostream* log = nullptr;     // one line per connection and per device error
+  std::string log_name = "sim-server";  // the log lines' prefix ("sim-server chip 1")
 };
 
 class TcpServer {

@@ -226,8 +226,8 @@ inline constexpr std::array<ErrorDesc, 16> kErrors = {{
     {"mxu_busy", ErrorCode::mxu_busy, "mm/mma issued while the previous matmul stream is still reading, or mlw while the previous mlw is loading."},
     {"wbuf_hazard", ErrorCode::wbuf_hazard, "mm/mma using a weight buffer before its mlw is ready, or mlw into a buffer an mm still uses."},
     {"sxu_busy", ErrorCode::sxu_busy, "vtr issued while the previous transpose is still reading."},
-    {"link_busy", ErrorCode::link_busy, "send issued while the previous send on that link is still transmitting."},
-    {"link_down", ErrorCode::link_down, "send or recv on a link that is not up (or not connected)."},
+    {"link_busy", ErrorCode::link_busy, "send of more words than link_tx_depth, or issued while an earlier send (on any link) still reads its words."},
+    {"link_down", ErrorCode::link_down, "send or recv on a link with no partner: not up since reset (a retraining link makes them wait instead)."},
     {"link_error", ErrorCode::link_error, "The link reported an unrecoverable error during the run."},
     {"aborted", ErrorCode::aborted, "The host aborted the run."},
 }};
