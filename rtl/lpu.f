@@ -21,33 +21,8 @@ rtl/mxu/lpu_mxu_pe.sv
 rtl/mxu/lpu_mxu_array.sv
 rtl/mxu/lpu_mxu_acc.sv
 rtl/mxu/lpu_mxu.sv
-// Chip-to-chip link (docs/link.md): the files of rtl/link/link.f, repeated here (minus the ISA
-// package and lpu_crc32, listed once) because some consumers read this list line by line
-// without following -f. Keep the two lists in step.
-rtl/host/lpu_crc32.sv
-rtl/link/lpu_link_pkg.sv
-rtl/link/lpu_link_enc8b10b.sv
-rtl/link/lpu_link_dec8b10b.sv
-rtl/link/lpu_link_ser.sv
-rtl/link/lpu_link_cdr.sv
-rtl/link/lpu_link_align.sv
-rtl/link/lpu_link_rx_lane.sv
-rtl/link/lpu_link_elastic.sv
-rtl/link/lpu_link_deskew.sv
-rtl/link/lpu_link_rx_parse.sv
-rtl/link/lpu_link_train.sv
-rtl/link/lpu_link_tx.sv
-rtl/link/lpu_link_counters.sv
-rtl/link/lpu_link_phy.sv
-rtl/link/lpu_link_dl_pkg.sv
-rtl/link/lpu_link_dl_ram.sv
-rtl/link/lpu_link_dl_counter.sv
-rtl/link/lpu_link_dl_txcol.sv
-rtl/link/lpu_link_dl_rxcol.sv
-rtl/link/lpu_link_dl_tx.sv
-rtl/link/lpu_link_dl_rx.sv
-rtl/link/lpu_link_dl.sv
-rtl/link/lpu_link.sv
+// Chip-to-chip link (docs/link.md).
+-f rtl/link/link.f
 rtl/core/lpu_core.sv
 // Host interface (docs/host-if.md): UART, CRC (above), frame parser and command engine, and lpu_top.
 rtl/host/lpu_uart_rx.sv
