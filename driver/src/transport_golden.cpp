@@ -1,9 +1,13 @@
 // The `golden` transport: an in-process loopback into a ProtocolServer in front of a
-// GoldenBackend, so the golden model is driven through exactly the frames a board gets.
+// GoldenBackend, so the golden model is driven through exactly the frames a board gets. The
+// loopback itself (open_loopback_transport) also carries the chips of `golden-frames` systems.
 #include <algorithm>
+#include <chrono>
 #include <deque>
+#include <memory>
 #include <thread>
 
+#include "lpu/driver/system.hpp"
 #include "lpu/driver/transport.hpp"
 #include "lpu/error.hpp"
 #include "lpu/protocol_server.hpp"
@@ -12,11 +16,10 @@ namespace lpu::driver {
 
 namespace {
 
-class GoldenTransport : public Transport {
+class LoopbackTransport final : public Transport {
  public:
-  GoldenTransport(const Config& cfg, GoldenBackendOptions opt)
-      : backend_(std::make_unique<GoldenBackend>(cfg, opt)),
-        server_(std::make_unique<ProtocolServer>(*backend_)) {}
+  LoopbackTransport(std::shared_ptr<void> keep, ChipBackend& be, std::string name)
+      : keep_(std::move(keep)), server_(std::make_unique<ProtocolServer>(be)), name_(std::move(name)) {}
 
   void write(const std::uint8_t* data, std::size_t n) override {
     check_open();
@@ -27,10 +30,7 @@ class GoldenTransport : public Transport {
 
   std::size_t read(std::uint8_t* buf, std::size_t cap, std::chrono::milliseconds timeout) override {
     check_open();
-    if (rx_.empty()) {
-      // Nothing else can arrive: every response is produced by write(). Behave like a
-      // silent link: wait out the timeout, and let the device give up a partial frame once
-      // the line has been quiet for T_GAP (which may answer a frame held behind it).
+    if (rx_.empty()) {  // every response comes from write(): behave like a silent link
       const auto now = std::chrono::steady_clock::now();
       if (server_->mid_frame()) {
         const auto gap_end = last_write_ + std::chrono::milliseconds(proto::kGapTimeoutMs);
@@ -52,27 +52,36 @@ class GoldenTransport : public Transport {
 
   void close() override {
     server_.reset();
-    backend_.reset();
+    keep_.reset();
     rx_.clear();
   }
+  ~LoopbackTransport() override { close(); }
 
-  std::string describe() const override { return "golden"; }
+  std::string describe() const override { return name_; }
 
  private:
   void check_open() const {
-    if (!server_) throw Error("golden: transport is closed");
+    if (!server_) throw Error(name_ + ": transport is closed");
   }
 
-  std::unique_ptr<GoldenBackend> backend_;
-  std::unique_ptr<ProtocolServer> server_;  // borrows *backend_; destroyed first
+  std::shared_ptr<void> keep_;
+  std::unique_ptr<ProtocolServer> server_;
+  std::string name_;
   std::deque<std::uint8_t> rx_;
   std::chrono::steady_clock::time_point last_write_{};
 };
 
 }  // namespace
 
+std::unique_ptr<Transport> open_loopback_transport(std::shared_ptr<void> keep, ChipBackend& backend,
+                                                   std::string name) {
+  return std::make_unique<LoopbackTransport>(std::move(keep), backend, std::move(name));
+}
+
 std::unique_ptr<Transport> open_golden_transport(const Config& cfg, GoldenBackendOptions opt) {
-  return std::make_unique<GoldenTransport>(cfg, opt);
+  auto backend = std::make_shared<GoldenBackend>(cfg, opt);
+  ChipBackend& be = *backend;
+  return open_loopback_transport(std::move(backend), be, "golden");
 }
 
 }  // namespace lpu::driver
