@@ -1,153 +1,35 @@
 // The `sim` transport (transport_sim.hpp): lpu_top's Verilator model (verif/host_if/, library
-// lpu_top_sim) clocked by a worker thread, bytes through the side door or the UART.
+// lpu_top_sim) clocked by SimClock (sim_clock.hpp), bytes through the side door or the UART.
 #include "lpu/driver/transport_sim.hpp"
 
-#include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <thread>
-#include <vector>
-
 #include "lpu/error.hpp"
-#include "lpu/protocol.hpp"
-#include "top_sim.hpp"
+#include "sim_clock.hpp"
 
 namespace lpu::driver {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 constexpr const char* kSimHelp = "sim[:config=base|tiny][,uart=0|1]";
 
-// Cycles per batch of the worker: short enough that a request waits little for the lock.
+// Cycles per batch: short enough that a request waits little for the lock.
 constexpr std::uint64_t kBatch = 512;
 // Simulation speed assumed for response timeouts in UART mode (a loaded machine simulates the
 // base model at several hundred thousand cycles per second).
 constexpr double kAssumedCyclesPerSecond = 100000.0;
 
-class SimTransport : public Transport {
+class OneChip final : public SimModel {
  public:
-  SimTransport(std::unique_ptr<sim::TopSim> s, bool uart, std::string name)
-      : sim_(std::move(s)), name_(std::move(name)), uart_(uart), clks_per_bit_(sim_->clks_per_bit()) {
-    sim_->set_uart(uart);
-    worker_ = std::thread([this] { work(); });
-  }
-  ~SimTransport() override { close(); }
-
-  void write(const std::uint8_t* data, std::size_t n) override {
-    std::lock_guard<std::mutex> lk(m_);
-    check_open();
-    sim_->send(data, n);
-    last_input_ = Clock::now();
-    work_cv_.notify_one();
-  }
-
-  // The caller's thread clocks the model while it waits for a response (no thread hand-over
-  // on the request/response path); the worker keeps a run going while nobody reads.
-  std::size_t read(std::uint8_t* buf, std::size_t cap, std::chrono::milliseconds timeout) override {
-    std::unique_lock<std::mutex> lk(m_);
-    check_open();
-    const auto deadline = Clock::now() + timeout;
-    const auto gap = std::chrono::milliseconds(proto::kGapTimeoutMs);
-    while (out_.empty()) {
-      if (has_work()) {
-        step_batch();
-        if (!out_.empty()) break;
-        if (Clock::now() >= deadline) return 0;
-        // Let the worker or a writer in between batches.
-        lk.unlock();
-        std::this_thread::yield();
-        lk.lock();
-        check_open();
-        continue;
-      }
-      // Idle with a partial frame: the device's gap timeout, in wall-clock time like the
-      // host's resynchronisation (no byte has reached the parser for T_GAP).
-      const auto now = Clock::now();
-      const bool partial = sim_->mid_frame();
-      if (partial && now >= last_input_ + gap) {
-        sim_->flush();
-        continue;
-      }
-      if (now >= deadline) return 0;
-      auto wake = deadline;
-      if (partial) wake = std::min(wake, last_input_ + gap);
-      data_cv_.wait_until(lk, wake);
-      check_open();
-    }
-    const std::size_t n = std::min(cap, out_.size());
-    std::copy(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(n), buf);
-    out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(n));
-    return n;
-  }
-
-  void close() override {
-    {
-      std::lock_guard<std::mutex> lk(m_);
-      if (closed_) return;
-      closed_ = true;
-      work_cv_.notify_all();
-      data_cv_.notify_all();
-    }
-    if (worker_.joinable()) worker_.join();
-    std::lock_guard<std::mutex> lk(m_);
-    sim_.reset();
-  }
-
-  std::string describe() const override { return name_; }
-
-  double byte_rate() const override {
-    if (!uart_) return 0;  // the side door moves a byte per cycle
-    return kAssumedCyclesPerSecond / (10.0 * clks_per_bit_);
+  explicit OneChip(std::unique_ptr<sim::TopSim> s) : sim_(std::move(s)) {}
+  unsigned chips() const override { return 1; }
+  sim::TopSim& chip(unsigned) override { return *sim_; }
+  // Ends as soon as the chip is idle (a short request's response is complete after a few
+  // dozen cycles).
+  void step_batch() override {
+    for (std::uint64_t i = 0; i < kBatch && !sim_->idle(); ++i) sim_->step();
   }
 
  private:
-  void check_open() const {
-    if (closed_) throw Error(name_ + ": transport is closed");
-  }
-
-  // Something moves without new input: bytes on their way in, a response, a run, a flush.
-  bool has_work() const { return !sim_->idle(); }
-
-  // Up to a batch of cycles, ending early once the chip is idle again (a short request's
-  // response is complete after a few dozen cycles). Caller holds m_.
-  void step_batch() {
-    const bool delivering = sim_->pending() > 0;
-    for (std::uint64_t i = 0; i < kBatch && !sim_->idle(); ++i) sim_->step();
-    if (delivering) last_input_ = Clock::now();  // request bytes were still reaching the chip
-    auto& rx = sim_->received();
-    if (!rx.empty()) {
-      out_.insert(out_.end(), rx.begin(), rx.end());
-      rx.clear();
-      data_cv_.notify_all();
-    }
-  }
-
-  void work() {
-    std::unique_lock<std::mutex> lk(m_);
-    for (;;) {
-      work_cv_.wait(lk, [this] { return closed_ || has_work(); });
-      if (closed_) return;
-      step_batch();
-      lk.unlock();
-      std::this_thread::yield();
-      lk.lock();
-    }
-  }
-
   std::unique_ptr<sim::TopSim> sim_;
-  std::string name_;
-  bool uart_ = false;
-  unsigned clks_per_bit_ = 1;
-
-  mutable std::mutex m_;  // guards everything below and sim_
-  std::condition_variable work_cv_, data_cv_;
-  std::deque<std::uint8_t> out_;
-  bool closed_ = false;
-  Clock::time_point last_input_ = Clock::now();  // a request byte last reached the chip
-  std::thread worker_;
 };
 
 }  // namespace
@@ -183,7 +65,12 @@ std::unique_ptr<Transport> open_sim_transport(const std::string& uri, const Tran
   }
   std::string name = "sim:config=" + std::string(cfg.name);
   if (o.uart) name += ",uart=1";
-  return std::make_unique<SimTransport>(sim::TopSim::open(cfg), o.uart, name);
+  auto chip = sim::TopSim::open(cfg);
+  chip->set_uart(o.uart);
+  // The side door moves a byte per cycle (no pacing); the UART 10 bits per byte.
+  const double rate = o.uart ? kAssumedCyclesPerSecond / (10.0 * chip->clks_per_bit()) : 0.0;
+  auto clock = std::make_shared<SimClock>(std::make_unique<OneChip>(std::move(chip)), name);
+  return make_sim_chip_transport(std::move(clock), 0, name, rate);
 }
 
 }  // namespace lpu::driver

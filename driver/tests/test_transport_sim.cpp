@@ -1,6 +1,8 @@
 // The `sim` transport (helper H; transport_sim.hpp): URI options, the wall-clock gap timeout,
 // the bit-accurate UART mode and `lpu run --device sim`. The device conformance suite
 // (test_conformance.cpp) runs on it too.
+#include <cstdlib>
+
 #include <catch2/catch.hpp>
 
 #include "lpu/driver/frame_client.hpp"
@@ -87,9 +89,10 @@ TEST_CASE("sim transport: FrameDevice over the bit-accurate UART (tiny, 12 Mbaud
 #ifdef LPU_CLI_PATH
 TEST_CASE("sim transport: lpu run --device sim", "[sim]") {
   // A tiny program through the CLI: the RTL gives the same cycles as the golden model.
-  const std::string dir = "sim_run_test";
+  char tmpl[] = "/tmp/lpu_sim_run_test_XXXXXX";
+  REQUIRE(::mkdtemp(tmpl) != nullptr);
+  const std::string dir = tmpl;
   const std::string prog = dir + "/p.lpu";
-  REQUIRE(std::system(("mkdir -p " + dir).c_str()) == 0);
   {
     FILE* f = std::fopen((dir + "/p.s").c_str(), "w");
     REQUIRE(f);
@@ -118,6 +121,7 @@ TEST_CASE("sim transport: lpu run --device sim", "[sim]") {
   };
   CHECK_FALSE(cycles_line(sim).empty());
   CHECK(cycles_line(sim) == cycles_line(golden));
+  std::system(("rm -rf " + dir).c_str());
 }
 #endif
 
