@@ -64,74 +64,35 @@ module lpu_icebreaker_top #(
   );
 
   // ---------------------------------------------------------------------------------------
-  // The LPU.
+  // The LPU, lane 0 of links 0 and 1 on PMOD1A, and the status LEDs.
   // ---------------------------------------------------------------------------------------
-  logic running, done, mid_frame;
-  logic unused_sd_rx_ready, unused_sd_tx_valid, unused_idle;
-  logic [7:0] unused_sd_tx_data;
-  // Chip-to-chip links: one lane per link on the PMOD.
-  localparam bit          TinyCfg   = (CfgId == lpu_isa_pkg::CFG_TINY_ID);
-  localparam int unsigned NumLinks  = TinyCfg ? lpu_isa_pkg::CFG_TINY_LINKS : lpu_isa_pkg::CFG_BASE_LINKS;
-  localparam int unsigned LinkLanes = TinyCfg ? lpu_isa_pkg::CFG_TINY_LINK_LANES
-                                              : lpu_isa_pkg::CFG_BASE_LINK_LANES;
-  localparam int unsigned LinkPins  = NumLinks * LinkLanes;
-  logic [LinkPins-1:0] core_link_tx, core_link_rx;
-  logic [NumLinks-1:0] link_up;
+  logic running, done, mid_frame, heartbeat;
+  logic [1:0] link_up;
 
-  // The PMOD carries lane 0 of links 0 and 1 (all of tiny's); other lanes see an idle line.
-  always_comb begin
-    link_tx_o    = '0;
-    core_link_rx = '0;
-    for (int unsigned k = 0; k < NumLinks && k < 2; k++) begin
-      link_tx_o[k]               = core_link_tx[k*LinkLanes];
-      core_link_rx[k*LinkLanes]  = link_rx_i[k];
-    end
-  end
-
-  lpu_top #(
-    .CfgId    (CfgId),
-    .ClkHz    (ClkMhz * 1_000_000),
-    .Baud     (Baud),
-    .Ddr      (1'b0),
-    .MaxData  (MaxData),
-    .Emulated (1'b0)
-  ) u_lpu (
-    .clk_i         (clk_core),
-    .rst_ni        (rst_core_n),
-    .uart_rx_i     (uart_rx_i),
-    .uart_tx_o     (uart_tx_o),
-    .sd_en_i       (1'b0),
-    .sd_rx_valid_i (1'b0),
-    .sd_rx_data_i  (8'h00),
-    .sd_rx_ready_o (unused_sd_rx_ready),
-    .sd_tx_valid_o (unused_sd_tx_valid),
-    .sd_tx_data_o  (unused_sd_tx_data),
-    .sd_tx_ready_i (1'b0),
-    .sd_flush_i    (1'b0),
-    .idle_o        (unused_idle),
-    .mid_frame_o   (mid_frame),
-    .running_o     (running),
-    .done_o        (done),
-    .link_tx_o     (core_link_tx),
-    .link_rx_i     (core_link_rx),
-    .link_up_o     (link_up)
+  lpu_board_lpu #(
+    .CfgId        (CfgId),
+    .ClkMhz       (ClkMhz),
+    .Baud         (Baud),
+    .MaxData      (MaxData),
+    .HdrLinks     (2),
+    .HdrLanes     (1),
+    .HeartbeatBit (HeartbeatBit)
+  ) u_board (
+    .clk_i       (clk_core),
+    .rst_ni      (rst_core_n),
+    .uart_rx_i   (uart_rx_i),
+    .uart_tx_o   (uart_tx_o),
+    .hdr_tx_o    (link_tx_o),
+    .hdr_rx_i    (link_rx_i),
+    .running_o   (running),
+    .done_o      (done),
+    .mid_frame_o (mid_frame),
+    .link_up_o   (link_up),
+    .heartbeat_o (heartbeat)
   );
 
-  // ---------------------------------------------------------------------------------------
-  // Status LEDs.
-  // ---------------------------------------------------------------------------------------
-  logic [HeartbeatBit:0] beat_q;
-
-  always_ff @(posedge clk_core or negedge rst_core_n) begin
-    if (!rst_core_n) begin
-      beat_q <= '0;
-    end else begin
-      beat_q <= beat_q + 1'b1;
-    end
-  end
-
   assign led_red_no   = !done;
-  assign led_green_no = !beat_q[HeartbeatBit];
-  assign led_o        = {beat_q[HeartbeatBit], mid_frame, |link_up, done, running};
+  assign led_green_no = !heartbeat;
+  assign led_o        = {heartbeat, mid_frame, |link_up, done, running};
 
 endmodule

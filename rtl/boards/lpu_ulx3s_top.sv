@@ -60,77 +60,34 @@ module lpu_ulx3s_top #(
   );
 
   // ---------------------------------------------------------------------------------------
-  // The LPU.
+  // The LPU, its links on J1 (link k, lane l on GP/GN(4k+l)), and the status LEDs.
   // ---------------------------------------------------------------------------------------
-  logic running, done, mid_frame;
-  logic unused_sd_rx_ready, unused_sd_tx_valid, unused_idle;
-  logic [7:0] unused_sd_tx_data;
-  // Chip-to-chip links: link k, lane l on header bit 4k + l (the header carries links 0 and
-  // 1, lanes 0..3; other lanes see an idle line).
-  localparam bit          TinyCfg   = (CfgId == lpu_isa_pkg::CFG_TINY_ID);
-  localparam int unsigned NumLinks  = TinyCfg ? lpu_isa_pkg::CFG_TINY_LINKS : lpu_isa_pkg::CFG_BASE_LINKS;
-  localparam int unsigned LinkLanes = TinyCfg ? lpu_isa_pkg::CFG_TINY_LINK_LANES
-                                              : lpu_isa_pkg::CFG_BASE_LINK_LANES;
-  localparam int unsigned LinkPins  = NumLinks * LinkLanes;
-  logic [LinkPins-1:0] core_link_tx, core_link_rx;
-  logic [NumLinks-1:0] link_up;
+  logic running, done, mid_frame, heartbeat;
+  logic [1:0] link_up;
 
-  always_comb begin
-    link_tx_o    = '0;
-    core_link_rx = '0;
-    for (int unsigned k = 0; k < NumLinks && k < 2; k++) begin
-      for (int unsigned l = 0; l < LinkLanes && l < 4; l++) begin
-        link_tx_o[4*k + l]           = core_link_tx[k*LinkLanes + l];
-        core_link_rx[k*LinkLanes + l] = link_rx_i[4*k + l];
-      end
-    end
-  end
-
-  lpu_top #(
-    .CfgId    (CfgId),
-    .ClkHz    (ClkMhz * 1_000_000),
-    .Baud     (Baud),
-    .Ddr      (1'b0),
-    .MaxData  (MaxData),
-    .Emulated (1'b0)
-  ) u_lpu (
-    .clk_i         (clk_core),
-    .rst_ni        (rst_core_n),
-    .uart_rx_i     (ftdi_txd_i),
-    .uart_tx_o     (ftdi_rxd_o),
-    .sd_en_i       (1'b0),
-    .sd_rx_valid_i (1'b0),
-    .sd_rx_data_i  (8'h00),
-    .sd_rx_ready_o (unused_sd_rx_ready),
-    .sd_tx_valid_o (unused_sd_tx_valid),
-    .sd_tx_data_o  (unused_sd_tx_data),
-    .sd_tx_ready_i (1'b0),
-    .sd_flush_i    (1'b0),
-    .idle_o        (unused_idle),
-    .mid_frame_o   (mid_frame),
-    .running_o     (running),
-    .done_o        (done),
-    .link_tx_o     (core_link_tx),
-    .link_rx_i     (core_link_rx),
-    .link_up_o     (link_up)
+  lpu_board_lpu #(
+    .CfgId        (CfgId),
+    .ClkMhz       (ClkMhz),
+    .Baud         (Baud),
+    .MaxData      (MaxData),
+    .HdrLinks     (2),
+    .HdrLanes     (4),
+    .HeartbeatBit (HeartbeatBit)
+  ) u_board (
+    .clk_i       (clk_core),
+    .rst_ni      (rst_core_n),
+    .uart_rx_i   (ftdi_txd_i),
+    .uart_tx_o   (ftdi_rxd_o),
+    .hdr_tx_o    (link_tx_o),
+    .hdr_rx_i    (link_rx_i),
+    .running_o   (running),
+    .done_o      (done),
+    .mid_frame_o (mid_frame),
+    .link_up_o   (link_up),
+    .heartbeat_o (heartbeat)
   );
 
-  // ---------------------------------------------------------------------------------------
-  // Status LEDs.
-  // ---------------------------------------------------------------------------------------
-  logic [HeartbeatBit:0] beat_q;
-
-  always_ff @(posedge clk_core or negedge rst_core_n) begin
-    if (!rst_core_n) begin
-      beat_q <= '0;
-    end else begin
-      beat_q <= beat_q + 1'b1;
-    end
-  end
-
-  logic link1_up;
-  assign link1_up = (NumLinks > 1) ? link_up[NumLinks > 1 ? 1 : 0] : 1'b0;
-  assign led_o = {beat_q[HeartbeatBit], 2'b00, link1_up, mid_frame, link_up[0], done, running};
+  assign led_o = {heartbeat, 2'b00, link_up[1], mid_frame, link_up[0], done, running};
   assign wifi_gpio0_o = 1'b1;
 
 endmodule
