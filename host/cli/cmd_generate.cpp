@@ -15,14 +15,8 @@
 #include "lpu/compiler/compile.hpp"
 #include "lpu/error.hpp"
 #include "lpu/program.hpp"
+#include "open_device.hpp"
 #include "options.hpp"
-
-#if __has_include("lpu/driver/frame_device.hpp")
-#include "lpu/driver/frame_device.hpp"
-#define LPU_OPEN_DEVICE ::lpu::driver::open_device
-#else
-#define LPU_OPEN_DEVICE ::lpu::open_device
-#endif
 
 namespace {
 

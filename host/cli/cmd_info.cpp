@@ -5,16 +5,8 @@
 #include "command.hpp"
 #include "lpu/config.hpp"
 #include "lpu/device.hpp"
+#include "open_device.hpp"
 #include "options.hpp"
-
-// With the driver library (driver/) linked in, every URI it knows (tcp://, usb, ...) opens
-// through it; otherwise only the in-process devices of lpu::open_device exist.
-#if __has_include("lpu/driver/frame_device.hpp")
-#include "lpu/driver/frame_device.hpp"
-#define LPU_OPEN_DEVICE ::lpu::driver::open_device
-#else
-#define LPU_OPEN_DEVICE ::lpu::open_device
-#endif
 
 namespace {
 

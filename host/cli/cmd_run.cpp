@@ -19,23 +19,8 @@
 #include "lpu/program.hpp"
 #include "lpu/system_device.hpp"
 #include "lpu/system_program.hpp"
+#include "open_device.hpp"
 #include "options.hpp"
-
-// With the driver library (driver/) linked in, every URI it knows (tcp://, usb, ...) opens
-// through it; otherwise only the in-process devices of lpu::open_device exist.
-#if __has_include("lpu/driver/frame_device.hpp")
-#include "lpu/driver/frame_device.hpp"
-#define LPU_OPEN_DEVICE ::lpu::driver::open_device
-#else
-#define LPU_OPEN_DEVICE ::lpu::open_device
-#endif
-// Multi-chip devices likewise: golden[:chips=N] here, sim:chips=N and tcp:// in the driver.
-#if __has_include("lpu/driver/system.hpp")
-#include "lpu/driver/system.hpp"
-#define LPU_OPEN_SYSTEM ::lpu::driver::open_system_device
-#else
-#define LPU_OPEN_SYSTEM ::lpu::open_system_device
-#endif
 
 namespace {
 
