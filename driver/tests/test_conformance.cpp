@@ -12,6 +12,7 @@
 #include "lpu/assembler.hpp"
 #include "lpu/device.hpp"
 #include "lpu/error.hpp"
+#include "vec_mm_program.hpp"
 
 using lpu::driver::ProtocolError;
 using lpu::proto::ChipState;
@@ -23,52 +24,6 @@ namespace {
 
 const lpu::Config& base() { return lpu::config_by_name("base"); }
 const lpu::Config& tiny() { return lpu::config_by_name("tiny"); }
-
-// y = saturate_int8(a + b) row by row (vector unit), z = x * w (MXU), for L lanes.
-std::string vec_mm_program(const lpu::Config& cfg) {
-  const unsigned L = cfg.lanes;
-  const std::string l = std::to_string(L);
-  return ".config " + std::string(cfg.name) +
-         "\n"
-         ".input a, b0[0], shape=(64," +
-         l +
-         "), dtype=int8\n"
-         ".input b, b1[0], shape=(64," +
-         l +
-         "), dtype=int8\n"
-         ".output y, b1[64], shape=(64," +
-         l +
-         "), dtype=int8\n"
-         ".input x, b0[64], shape=(8," +
-         l +
-         "), dtype=int8\n"
-         ".input w, b1[128], shape=(" +
-         l + "," + l +
-         "), dtype=int8\n"
-         ".output z, acc[0], shape=(8," +
-         l +
-         "), dtype=int32\n"
-         "    li r1, 0\n"
-         "    li r5, 64\n"
-         "    loop 64 {\n"
-         "      vld v1, b0[r1]\n"
-         "      vld v2, b1[r1]\n"
-         "      nop 3\n"
-         "      vadd v3, v1, v2\n"
-         "      nop 3\n"
-         "      vst v3, b1[r5], inc=1\n"
-         "      addi r1, r1, 1\n"
-         "    }\n"
-         "    li r2, 128\n"
-         "    li r3, 64\n"
-         "    li r4, 0\n"
-         "    mlw b1[r2]\n"
-         "    nop " +
-         std::to_string(cfg.mlw_ready) +
-         "\n"
-         "    mm b0[r3], acc[r4], 8\n"
-         "    halt\n";
-}
 
 std::vector<std::int8_t> random_i8(std::size_t n, std::mt19937& rng) {
   std::uniform_int_distribution<int> d(-128, 127);
@@ -116,7 +71,7 @@ TEST_CASE("conformance: a host-assembled program gives the reference outputs and
   const lpu::Config& cfg = GENERATE(std::cref(base()), std::cref(tiny()));
   DYNAMIC_SECTION(kind << " " << cfg.name) {
     const unsigned L = cfg.lanes;
-    const lpu::Program p = lpu::assemble(vec_mm_program(cfg), "t.s", cfg);
+    const lpu::Program p = lpu::assemble(lpu::test::vec_mm_program(cfg, 64, 64, 8, true), "t.s", cfg);
     std::mt19937 rng(1234 + L);
     const auto a = random_i8(64 * L, rng), b = random_i8(64 * L, rng);
     const auto x = random_i8(8 * L, rng), w = random_i8(L * L, rng);

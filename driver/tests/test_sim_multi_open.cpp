@@ -15,6 +15,7 @@
 #include "lpu/assembler.hpp"
 #include "lpu/device.hpp"
 #include "lpu/driver/frame_device.hpp"
+#include "vec_mm_program.hpp"
 
 #if defined(LPU_HAVE_MULTICHIP_SIM) && __has_include("lpu/driver/system.hpp")
 #include "lpu/driver/system.hpp"
@@ -25,36 +26,6 @@
 namespace {
 
 const lpu::Config& cfg_of(const char* name) { return lpu::config_by_name(name); }
-
-// y = saturate_int8(a + b) row by row (vector unit), z = x * w (MXU): 16 rows, L lanes.
-std::string small_program(const lpu::Config& cfg) {
-  const std::string l = std::to_string(cfg.lanes);
-  return ".config " + std::string(cfg.name) + "\n" +
-         ".input a, b0[0], shape=(16," + l + "), dtype=int8\n" +
-         ".input b, b1[0], shape=(16," + l + "), dtype=int8\n" +
-         ".output y, b1[64], shape=(16," + l + "), dtype=int8\n" +
-         ".input x, b0[64], shape=(4," + l + "), dtype=int8\n" +
-         ".input w, b1[128], shape=(" + l + "," + l + "), dtype=int8\n" +
-         ".output z, acc[0], shape=(4," + l + "), dtype=int32\n" +
-         "    li r1, 0\n"
-         "    li r5, 64\n"
-         "    loop 16 {\n"
-         "      vld v1, b0[r1]\n"
-         "      vld v2, b1[r1]\n"
-         "      nop 3\n"
-         "      vadd v3, v1, v2\n"
-         "      nop 3\n"
-         "      vst v3, b1[r5], inc=1\n"
-         "      addi r1, r1, 1\n"
-         "    }\n"
-         "    li r2, 128\n"
-         "    li r3, 64\n"
-         "    li r4, 0\n"
-         "    mlw b1[r2]\n"
-         "    nop " + std::to_string(cfg.mlw_ready) + "\n" +
-         "    mm b0[r3], acc[r4], 4\n"
-         "    halt\n";
-}
 
 struct Inputs {
   std::vector<std::int8_t> a, b, x, w;
@@ -110,7 +81,7 @@ Outputs read_outputs(lpu::Device& d, const lpu::RunResult& r) {
 }
 
 Outputs run_small(lpu::Device& d, const Inputs& in) {
-  const lpu::Program p = lpu::assemble(small_program(d.config()), "small.s", d.config());
+  const lpu::Program p = lpu::assemble(lpu::test::vec_mm_program(d.config(), 16, 64, 4, true), "small.s", d.config());
   d.load(p);
   write_inputs(d, in);
   const lpu::RunResult r = d.run();
@@ -204,7 +175,7 @@ TEST_CASE("sim multi-open: a sim chip next to a sim:chips=2 system", "[sim][.mul
     REQUIRE(sys->chips() == 2);
     check_small(*one, 31);
     // The same small program on both chips of the system (no link traffic).
-    const lpu::Program p = lpu::assemble(small_program(tiny), "small.s", tiny);
+    const lpu::Program p = lpu::assemble(lpu::test::vec_mm_program(tiny, 16, 64, 4, true), "small.s", tiny);
     const Inputs in0 = make_inputs(tiny, 32), in1 = make_inputs(tiny, 33);
     lpu::SystemProgram sp;
     sp.chips = {p, p};

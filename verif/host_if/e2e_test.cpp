@@ -16,6 +16,7 @@
 #include "lpu/link_status.hpp"
 #include "lpu/protocol.hpp"
 #include "top_sim.hpp"
+#include "vec_mm_program.hpp"
 
 namespace {
 
@@ -134,36 +135,11 @@ std::vector<std::uint8_t> random_bytes(std::size_t n, std::mt19937& rng) {
   return v;
 }
 
-// y = saturate_int8(a + b) row by row (vector unit), z = x * w (MXU). Layout as written below.
-std::string vec_mm_program(const lpu::Config& cfg, unsigned rows) {
-  return ".config " + std::string(cfg.name) +
-         "\n"
-         "    li r1, 0\n"
-         "    li r5, " + std::to_string(rows) + "\n"
-         "    loop " + std::to_string(rows) + " {\n"
-         "      vld v1, b0[r1]\n"
-         "      vld v2, b1[r1]\n"
-         "      nop 3\n"
-         "      vadd v3, v1, v2\n"
-         "      nop 3\n"
-         "      vst v3, b1[r5], inc=1\n"
-         "      addi r1, r1, 1\n"
-         "    }\n"
-         "    li r2, 128\n"
-         "    li r3, 64\n"
-         "    li r4, 0\n"
-         "    mlw b1[r2]\n"
-         "    nop " + std::to_string(cfg.mlw_ready) +
-         "\n"
-         "    mm b0[r3], acc[r4], 8\n"
-         "    halt\n";
-}
-
 // The program end to end: through frames on `sim` and directly on the golden model.
 void program_end_to_end(lpu::sim::TopSim& sim, unsigned rows, unsigned seed) {
   const lpu::Config& cfg = sim.config();
   const unsigned L = cfg.lanes;
-  const lpu::Program p = lpu::assemble(vec_mm_program(cfg, rows), "e2e.s", cfg);
+  const lpu::Program p = lpu::assemble(lpu::test::vec_mm_program(cfg, rows, rows, 8, false), "e2e.s", cfg);
   std::mt19937 rng(seed);
   const auto a = random_bytes(rows * L, rng), b = random_bytes(rows * L, rng);
   const auto x = random_bytes(8 * L, rng), w = random_bytes(L * L, rng);
