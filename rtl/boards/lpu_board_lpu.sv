@@ -22,6 +22,7 @@ module lpu_board_lpu #(
   input  logic [HdrLinks*HdrLanes-1:0] hdr_rx_i,
   output logic                         running_o,
   output logic                         done_o,
+  output logic                         error_o,
   output logic                         mid_frame_o,
   output logic [1:0]                   link_up_o,   // links 0 and 1 up (0 for a missing link)
   output logic                         heartbeat_o  // bit HeartbeatBit of a free-running counter
@@ -74,6 +75,7 @@ module lpu_board_lpu #(
     .mid_frame_o   (mid_frame_o),
     .running_o     (running_o),
     .done_o        (done_o),
+    .error_o       (error_o),
     .link_tx_o     (core_link_tx),
     .link_rx_i     (core_link_rx),
     .link_up_o     (link_up)

@@ -3,7 +3,7 @@
 // UART) on interface B of the FT2232H, status LEDs and the user button as reset
 // (docs/boards.md). Pins: constraints/icebreaker.pcf. Build: `make bitstream BOARD=icebreaker`.
 //
-// LEDs: red (on the main board) the last run ended (halt or error), green heartbeat (about
+// LEDs: red (on the main board) the last run ended with an error, green heartbeat (about
 // 1.4 Hz at 24 MHz). On the PMOD2 break-off board: LED1 running, LED2 ended, LED3 a link is
 // up, LED4 a host frame is being received, LED5 heartbeat.
 //
@@ -66,7 +66,7 @@ module lpu_icebreaker_top #(
   // ---------------------------------------------------------------------------------------
   // The LPU, lane 0 of links 0 and 1 on PMOD1A, and the status LEDs.
   // ---------------------------------------------------------------------------------------
-  logic running, done, mid_frame, heartbeat;
+  logic running, done, error, mid_frame, heartbeat;
   logic [1:0] link_up;
 
   lpu_board_lpu #(
@@ -86,12 +86,13 @@ module lpu_icebreaker_top #(
     .hdr_rx_i    (link_rx_i),
     .running_o   (running),
     .done_o      (done),
+    .error_o     (error),
     .mid_frame_o (mid_frame),
     .link_up_o   (link_up),
     .heartbeat_o (heartbeat)
   );
 
-  assign led_red_no   = !done;
+  assign led_red_no   = !error;
   assign led_green_no = !heartbeat;
   assign led_o        = {heartbeat, mid_frame, |link_up, done, running};
 

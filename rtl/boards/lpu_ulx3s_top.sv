@@ -4,8 +4,8 @@
 // Pins: constraints/ulx3s.lpf. Build: `make bitstream BOARD=ulx3s`.
 //
 // LEDs (1 = lit): 0 running, 1 the last run ended (halt or error), 2 link 0 up, 3 a host
-// frame is being received, 4 link 1 up, 7 heartbeat (about 1.3 Hz at 100 MHz: the core clock
-// runs).
+// frame is being received, 4 link 1 up, 5 the last run ended with an error, 7 heartbeat (about
+// 1.3 Hz at 100 MHz: the core clock runs).
 //
 // Chip-to-chip links on GPIO header J1 (single-ended LVCMOS33): link k, lane l transmits on
 // GP(4k+l) (link_tx_o[4k+l]) and receives on GN(4k+l) (link_rx_i[4k+l]); base uses all eight
@@ -62,7 +62,7 @@ module lpu_ulx3s_top #(
   // ---------------------------------------------------------------------------------------
   // The LPU, its links on J1 (link k, lane l on GP/GN(4k+l)), and the status LEDs.
   // ---------------------------------------------------------------------------------------
-  logic running, done, mid_frame, heartbeat;
+  logic running, done, error, mid_frame, heartbeat;
   logic [1:0] link_up;
 
   lpu_board_lpu #(
@@ -82,12 +82,13 @@ module lpu_ulx3s_top #(
     .hdr_rx_i    (link_rx_i),
     .running_o   (running),
     .done_o      (done),
+    .error_o     (error),
     .mid_frame_o (mid_frame),
     .link_up_o   (link_up),
     .heartbeat_o (heartbeat)
   );
 
-  assign led_o = {heartbeat, 2'b00, link_up[1], mid_frame, link_up[0], done, running};
+  assign led_o = {heartbeat, 1'b0, error, link_up[1], mid_frame, link_up[0], done, running};
   assign wifi_gpio0_o = 1'b1;
 
 endmodule

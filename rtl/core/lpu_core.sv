@@ -36,6 +36,7 @@ module lpu_core #(
   // Run status (also readable through the port).
   output logic             running_o,
   output logic             done_o,
+  output logic             error_o,   // the last run ended with an error (STATUS state 3)
   // Chip-to-chip links (docs/link.md): link k, lane l is bit k*LinkLanes + l.
   output logic [LinkPins-1:0] link_tx_o,
   input  logic [LinkPins-1:0] link_rx_i,   // asynchronous to clk_i (the PHY synchronises)
@@ -210,6 +211,7 @@ module lpu_core #(
   assign running   = (seq_status == 2'd1);
   assign running_o = running;
   assign done_o    = (seq_status == 2'd2) || (seq_status == 2'd3);
+  assign error_o   = (seq_status == 2'd3);
 
   // ---------------------------------------------------------------------------------------
   // Host port decode. Memory spaces only while not running; control always.

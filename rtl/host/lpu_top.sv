@@ -40,6 +40,7 @@ module lpu_top #(
   output logic       mid_frame_o,
   output logic       running_o,
   output logic       done_o,
+  output logic       error_o,
   // Chip-to-chip links (docs/link.md): link k, lane l is bit k*LinkLanes + l.
   output logic [LinkPins-1:0] link_tx_o,
   input  logic [LinkPins-1:0] link_rx_i,   // asynchronous to clk_i (the PHY synchronises)
@@ -160,6 +161,7 @@ module lpu_top #(
     .host_rdata_o  (core_rdata),
     .running_o     (running),
     .done_o        (done_o),
+    .error_o       (error_o),
     .link_tx_o     (link_tx_o),
     .link_rx_i     (link_rx_i),
     .link_up_o     (link_up_o)

@@ -250,6 +250,13 @@ TEST_CASE("e2e: BUSY while running, live STATUS and COUNTERS, ABORT, errors, RES
   REQUIRE(st.state == lpu::proto::ChipState::running);
   CHECK(st.error_code == 0);
   CHECK(st.runs == 1);
+  // The LED pins follow the state (running_o, done_o, error_o).
+  auto pins = [&](bool running, bool done, bool error) {
+    CHECK(sim->out().running == running);
+    CHECK(sim->out().done == done);
+    CHECK(sim->out().error == error);
+  };
+  pins(true, false, false);
   const std::uint64_t c1 = st.cycles;
   // Memory, program length and RUN are refused with BUSY (command, cmd, state running).
   auto busy = [&](Cmd c, const std::vector<std::uint8_t>& p) {
@@ -281,6 +288,7 @@ TEST_CASE("e2e: BUSY while running, live STATUS and COUNTERS, ABORT, errors, RES
   st = h.status();
   CHECK(st.state == lpu::proto::ChipState::error);
   CHECK(st.error_code == static_cast<std::uint8_t>(lpu::ErrorCode::aborted));
+  pins(false, true, true);
   CHECK(st.error_cycle < 1000ull * 65536);
   CHECK(st.error_cycle > c1);
 
@@ -302,6 +310,12 @@ TEST_CASE("e2e: BUSY while running, live STATUS and COUNTERS, ABORT, errors, RES
   h.ok(Cmd::set_program_len, {0, 0, 0, 0});
   st = h.run();
   CHECK(st.error_code == static_cast<std::uint8_t>(lpu::ErrorCode::pc_overrun));
+  pins(false, true, true);
+  // A run that halts: done without error.
+  h.load_code(lpu::assemble("nop 5\nhalt\n", "ok.s", cfg).code);
+  st = h.run();
+  CHECK(st.state == lpu::proto::ChipState::done);
+  pins(false, true, false);
 
   // RESET: idle, no program, no runs, no error.
   h.ok(Cmd::reset);
@@ -311,6 +325,7 @@ TEST_CASE("e2e: BUSY while running, live STATUS and COUNTERS, ABORT, errors, RES
   CHECK(st.runs == 0);
   CHECK(st.error_code == 0);
   CHECK(st.cycles == 0);
+  pins(false, false, false);
 }
 
 TEST_CASE("e2e: LINK_STATUS of a lone chip: every link down, never up, counters only grow",

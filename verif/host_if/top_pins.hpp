@@ -51,6 +51,7 @@ TopOut read_top_out(const V& m) {
   o.mid_frame = m.mid_frame_o;
   o.running = m.running_o;
   o.done = m.done_o;
+  o.error = m.error_o;
   if constexpr (detail::has_link_pins<V>::value) {
     static_assert(sizeof(m.link_tx_o) <= 4, "TopOut::link_tx holds at most 32 link pins");
     o.link_tx = static_cast<std::uint32_t>(m.link_tx_o);

@@ -49,6 +49,7 @@ struct TopOut {
   bool mid_frame = false;
   bool running = false;
   bool done = false;
+  bool error = false;  // the last run ended with an error (the board's error LED)
   // link_tx_o and link_up_o after the rising edge (0 for models without link pins).
   std::uint32_t link_tx = 0;
   std::uint32_t link_up = 0;
