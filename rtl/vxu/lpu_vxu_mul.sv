@@ -1,32 +1,38 @@
 // Pipelined per-lane 32x32 multiplier with rounding shift and saturation, for vmul, vmulsh
 // and vrq (docs/isa.md "Arithmetic details"), which also performs the shifts vshl, vsra and
-// vsrl as multiplications by a power of two (a barrel shifter per lane would cost more LUTs
-// than the DSP blocks that are there anyway). A fixed-latency datapath without flow
-// control: operands enter in stage 1 (the cycle after issue), the result leaves in stage 3.
+// vsrl (a barrel shifter per lane would cost more LUTs than the DSP blocks that are there
+// anyway). A fixed-latency datapath without flow control: operands enter in stage 1 (the
+// cycle after issue), the result leaves in stage 3.
 //
-//   stage 1: multiplier operands; four 17x17 signed partial products per lane (one 18x18
-//            DSP each), registered
-//   stage 2: 64-bit product p; the coarse part (a multiple of 8) of the right shift of 2p,
-//            registered
-//   stage 3: fine shift, round, saturate (combinational output)
+//   stage 1: the lane's shift k (below) and multiplier operands; four 17x17 signed partial
+//            products per lane (one 18x18 DSP each), registered
+//   stage 2: the 65-bit product v, shifted right by 32 and 16 as k says, registered
+//   stage 3: shifts by 8, 4 and 2, round, saturate (combinational output)
 //
 // Rounding. round_shift(p, sh) = (p + 2^(sh-1)) >> sh (sh >= 1) = floor(u / 2) + u[0] with
 // u = (2p) >> sh = p >> (sh-1); for sh = 0, u = 2p and the same formula gives p. So one
-// arithmetic right shift of the 65-bit value 2p by sh (0..63) serves every case, and no
-// 65-bit sum is needed. Only u[32:0] and "u fits in 33 bits" are kept: x = floor(u/2) +
-// u[0] fits in int32 exactly when u fits in int33 and u != 2^32 - 1, and in int8 when in
-// addition u[32:8] are all equal and u != 255.
+// arithmetic right shift of 2p by k = sh (0..63) serves every case, and no 65-bit sum is
+// needed. The multiplier does the odd part of that shift: it multiplies by b' = b * 2^f
+// with f = 1 - k[0] (b' fits the 33 bits that two 17-bit halves hold), so v = a * b' =
+// p * 2^f and u = (2p) >> k = v >> (k & ~1): the shifter after it has five binary steps
+// (32, 16, 8, 4, 2), each one 2:1 multiplexer per bit. Only u[32:0] is formed, plus the
+// range checks, made on the unshifted bits with masks that depend on sh only (every lane of
+// a vmulsh / vrq has k = sh): x = floor(u/2) + u[0] fits in int32 when u fits in int33
+// (v[64:32+(sh&~1)] all equal) and u != 2^32 - 1, and in int8 when v[64:8+(sh&~1)] are all
+// equal and u != 255; both exceptions are windows of ones in the shifter input.
 //
-//   op        multiplier operands             shift of 2p   result
-//   vmul      a, b (signed)                   0             x = p[31:0]
-//   vmulsh    a, b (signed)                   sh            saturate_int32(floor(u/2) + u[0])
-//   vrq       a, b (signed)                   sh            saturate_int8(...), sign-extended
-//   vshl      a, 2^s (s = b & 31)             0             p[31:0] = a << s
-//   vsra      a signed, 2^(32-s) (s != 0)     32            p[63:32] = a >>> s
-//   vsrl      a unsigned, 2^(32-s) (s != 0)   32            p[63:32] = a >> s
-//   (vsra/vsrl with s = 0 multiply by 1 with no shift.) Unsigned operands are zero- rather
-//   than sign-extended into the partial products; 2^(32-s) <= 2^31 keeps every partial
-//   product inside its register.
+// The shifts reuse the multiplier and the right shift with the lane's own k (s = b & 31):
+//
+//   op        multiplier operands             k                   result
+//   vmul      a, b (signed)                   0                   x = floor(u/2) = p[31:0]
+//   vmulsh    a, b (signed)                   sh                  saturate_int32(x + u[0])
+//   vrq       a, b (signed)                   sh                  saturate_int8(x + u[0])
+//   vshl      a, 2^30 (s < 31) or 2^31        30 - s, 0 (s = 31)  (a * 2^30) >> (30 - s)
+//   vsra      a signed, 1                     s                   a >>> s
+//   vsrl      a unsigned, 1                   s                   a >> s
+//   For vshl by 31, b' = 2^32 reads as -2^32 in 33 bits; with k = 0 only the low 33 bits of
+//   v count, which are the same. Unsigned operands are zero- rather than sign-extended into
+//   the partial products.
 // The datapath registers are not reset: the pipeline's valid bits (in lpu_vxu) qualify them.
 module lpu_vxu_mul #(
   parameter int unsigned Lanes = lpu_isa_pkg::CFG_BASE_LANES
@@ -45,11 +51,10 @@ module lpu_vxu_mul #(
 
   // Stage 1 controls, shared by all lanes.
   logic [1:0] mode_s1;
-  logic       a_signed, b_signed, is_shl, is_shr, use_sh;
+  logic       a_signed, is_shl, is_shr, use_sh;
   always_comb begin
     mode_s1  = MODE_PLAIN;
     a_signed = 1'b1;
-    b_signed = 1'b1;
     is_shl   = 1'b0;
     is_shr   = 1'b0;
     use_sh   = 1'b0;
@@ -62,124 +67,164 @@ module lpu_vxu_mul #(
         mode_s1 = MODE_SAT8;
         use_sh  = 1'b1;
       end
-      lpu_isa_pkg::OP_VSHL: begin
-        b_signed = 1'b0;
-        is_shl   = 1'b1;
-      end
-      lpu_isa_pkg::OP_VSRA: begin
-        b_signed = 1'b0;
-        is_shr   = 1'b1;
-      end
+      lpu_isa_pkg::OP_VSHL: is_shl = 1'b1;
+      lpu_isa_pkg::OP_VSRA: is_shr = 1'b1;
       lpu_isa_pkg::OP_VSRL: begin
         a_signed = 1'b0;
-        b_signed = 1'b0;
         is_shr   = 1'b1;
       end
       default: ;
     endcase
   end
 
-  logic [2:0] fine_s2_q, fine_s3_q;
-  logic [5:0] sh_s2_q, sh_s3_q;
+  logic       plain_b;  // operand b is the multiplier (not a shift amount)
+  logic [5:0] sh_g;     // k of the multiplies: sh for vmulsh / vrq, else 0
+  assign plain_b = !(is_shl || is_shr);
+  assign sh_g    = use_sh ? sh_i : 6'd0;
+
+  // Stages 2 and 3 need the global sh only for the range checks of vmulsh / vrq, whose
+  // lanes all have k = sh.
+  logic [5:1] sh_s2_q, sh_s3_q;
   logic [1:0] mode_s2_q, mode_s3_q;
   always_ff @(posedge clk_i) begin
-    fine_s2_q <= use_sh ? sh_i[2:0] : 3'd0;
-    sh_s2_q   <= use_sh ? sh_i : 6'd0;
+    sh_s2_q   <= sh_g[5:1];
     mode_s2_q <= mode_s1;
-    fine_s3_q <= fine_s2_q;
     sh_s3_q   <= sh_s2_q;
     mode_s3_q <= mode_s2_q;
   end
 
-  for (genvar l = 0; l < Lanes; l++) begin : gen_lane
-    // Stage 1: operands. For the shifts, b becomes a power of two.
-    logic [31:0] a, b, bp;
-    logic [4:0]  s;
-    logic [2:0]  coarse_d, coarse_q;
-    assign a = a_i[l*32 +: 32];
-    assign b = b_i[l*32 +: 32];
-    assign s = b[4:0];
-    always_comb begin
-      bp       = b;
-      coarse_d = use_sh ? sh_i[5:3] : 3'd0;
-      if (is_shl) begin
-        bp = 32'h1 << s;
-      end else if (is_shr) begin
-        bp       = (s == 5'd0) ? 32'h1 : (32'h1 << (6'd32 - {1'b0, s}));
-        coarse_d = (s == 5'd0) ? 3'd0 : 3'd4;  // take p[63:32]
-      end
-    end
+  // Range-check masks (stage 3) over w = (v >>> 16*sh[5:4]): bit j of w must equal the
+  // sign when j >= 32 + 2*sh[3:1] (int32) or j >= 8 + 2*sh[3:1] (int8); above w, the bits
+  // v[63:47] (vtop) when sh < 16 and v[63] when sh < 32; all others copy the sign.
+  logic [14:0] m32;
+  logic [38:0] m8;
+  logic        mh_all, mh_top;
+  always_comb begin
+    for (int unsigned i = 0; i < 15; i++) m32[i] = i >= 32'({sh_s3_q[3:1], 1'b0});
+    for (int unsigned i = 0; i < 39; i++) m8[i] = i >= 32'({sh_s3_q[3:1], 1'b0});
+  end
+  assign mh_all = sh_s3_q[5:4] == 2'd0;
+  assign mh_top = !sh_s3_q[5];
 
-    // a = ah*2^16 + al with al unsigned, ah signed or unsigned (same for b).
+  // Windows of u[31:0] and u[7:0] in w (bits 2*sh[3:1] + i), for the two inputs whose
+  // rounding overflows although they pass the range check: u = 2^32 - 1 and u = 255.
+  logic [45:0] win32;
+  logic [21:0] win8;
+  always_comb begin
+    for (int unsigned i = 0; i < 46; i++) begin
+      win32[i] = i >= 32'({sh_s3_q[3:1], 1'b0}) && i < 32'({sh_s3_q[3:1], 1'b0}) + 32;
+    end
+    for (int unsigned i = 0; i < 22; i++) begin
+      win8[i] = i >= 32'({sh_s3_q[3:1], 1'b0}) && i < 32'({sh_s3_q[3:1], 1'b0}) + 8;
+    end
+  end
+
+  logic rnd_s3, sat32_s3, sat8_s3;
+  assign rnd_s3   = mode_s3_q != MODE_PLAIN;
+  assign sat32_s3 = mode_s3_q == MODE_SAT32;
+  assign sat8_s3  = mode_s3_q == MODE_SAT8;
+
+  for (genvar l = 0; l < Lanes; l++) begin : gen_lane
+    // Stage 1: the lane's k, and the multiplier operand b' = B * 2^f (f = 1 - k[0]), where
+    // B is b, or for the shifts 1, 2^30 or 2^31.
+    logic [31:0] a, b;
+    logic [4:0]  s, s_shl;
+    logic        s31, f;
+    logic [5:0]  k;
+    logic [32:0] bb, bp;
+    assign a   = a_i[l*32 +: 32];
+    assign b   = b_i[l*32 +: 32];
+    assign s   = b[4:0];
+    assign s31 = s == 5'd31;
+    assign s_shl = s31 ? 5'd0 : 5'd30 - s;
+    always_comb begin
+      k = sh_g;
+      if (is_shl) k = {1'b0, s_shl};
+      if (is_shr) k = {1'b0, s};
+      bb = plain_b ? {b[31], b} : 33'h0;
+      bb[0]  = plain_b ? b[0] : is_shr;
+      bb[30] = plain_b ? b[30] : (is_shl && !s31);
+      bb[31] = plain_b ? b[31] : (is_shl && s31);
+    end
+    assign f  = !k[0];
+    assign bp = f ? {bb[31:0], 1'b0} : bb;
+
+    // a = ah*2^16 + al with al unsigned, ah signed or unsigned; b' = bh*2^16 + bl with bl
+    // unsigned, bh signed (b' = 2^32 of vshl by 31 reads as -2^32: see the header).
     logic signed [16:0] al, ah, bl, bh;
     logic signed [33:0] pll_d, plh_d, phl_d, phh_d;
-    logic        [31:0] pll_q, phh_q;  // pll < 2^32; phh fits 32 bits (see the header)
-    logic signed [33:0] plh_q, phl_q;
+    logic        [31:0] pll_q;         // al*bl < 2^32
+    logic        [32:0] phh_q;         // needed modulo 2^33 only
+    logic signed [32:0] plh_q, phl_q;  // |al*bh|, |ah*bl| < 2^32
+    logic        [5:1]  k_s2_q;
     logic               unused_pp_hi;
     assign al = signed'({1'b0, a[15:0]});
     assign ah = signed'({a[31] & a_signed, a[31:16]});
     assign bl = signed'({1'b0, bp[15:0]});
-    assign bh = signed'({bp[31] & b_signed, bp[31:16]});
+    assign bh = signed'(bp[32:16]);
     assign pll_d = al * bl;
     assign plh_d = al * bh;
     assign phl_d = ah * bl;
     assign phh_d = ah * bh;
-    assign unused_pp_hi = ^{pll_d[33:32], phh_d[33:32]};
+    assign unused_pp_hi = ^{pll_d[33:32], plh_d[33], phl_d[33], phh_d[33]};
 
     always_ff @(posedge clk_i) begin
-      pll_q    <= pll_d[31:0];
-      plh_q    <= plh_d;
-      phl_q    <= phl_d;
-      phh_q    <= phh_d[31:0];
-      coarse_q <= coarse_d;
+      pll_q  <= pll_d[31:0];
+      plh_q  <= plh_d[32:0];
+      phl_q  <= phl_d[32:0];
+      phh_q  <= phh_d[32:0];
+      k_s2_q <= k[5:1];
     end
 
-    // Stage 2: p = phh*2^32 + (plh + phl)*2^16 + pll ({phh, pll} is the exact sum of the
-    // outer terms); v = 2p (65 bits). Kept: bits [39:0] of v >>> (8 * coarse), and the top
-    // bits v[64:32] for the range check.
-    logic signed [34:0] mid;
-    logic signed [63:0] p;
-    logic signed [64:0] v, vc;
-    logic        [39:0] vc_q;
-    logic        [32:0] vtop_q;
-    assign mid = 35'(plh_q) + 35'(phl_q);
-    assign p   = signed'({phh_q, pll_q}) + (64'(mid) <<< 16);
-    assign v   = {p, 1'b0};
-    assign vc  = v >>> {coarse_q, 3'b000};
-
-    logic unused_vc;
-    assign unused_vc = ^vc[64:40];
+    // Stage 2: v = a*b' = phh*2^32 + (plh + phl)*2^16 + pll (65 bits; {phh, pll} is the
+    // exact sum of the outer terms), shifted right by 32*k[5] and 16*k[4] (binary steps, one
+    // 2:1 multiplexer per bit and step, widest first). Kept: w, the 47 bits that the steps of
+    // stage 3 need, and vtop = v[64:47] for the range check.
+    logic signed [33:0] mid;
+    logic        [64:0] v;
+    logic        [62:0] v32;
+    logic        [46:0] w_q;
+    logic        [17:0] vtop_q;
+    logic        [3:1]  k_s3_q;
+    assign mid = 34'(plh_q) + 34'(phl_q);
+    assign v   = {phh_q, pll_q} + {{15{mid[33]}}, mid, 16'h0};
+    assign v32 = k_s2_q[5] ? {{30{v[64]}}, v[64:32]} : v[62:0];
 
     always_ff @(posedge clk_i) begin
-      vc_q   <= vc[39:0];
-      vtop_q <= v[64:32];
+      w_q    <= k_s2_q[4] ? v32[62:16] : v32[46:0];
+      vtop_q <= v[64:47];
+      k_s3_q <= k_s2_q[3:1];
     end
 
-    // Stage 3: u = v >>> sh; only u[32:0] and "u fits in 33 bits" (v[64:32+sh] all equal)
-    // are needed.
+    // Stage 3: u = (v >>> (k & ~1))[32:0] in steps of 8, 4 and 2; x = floor(u/2) + u[0];
+    // the range checks on w and vtop; saturation.
+    logic [38:0] y8;
+    logic [34:0] y4;
     logic [32:0] u;
-    logic        fits33, fits9, sign;
-    logic [31:0] x;
-    assign u    = 33'(vc_q >> fine_s3_q);
-    assign sign = vtop_q[32];
+    logic        sign, dh, fits_pre, fits9_pre, ones32, ones8, sat;
+    logic [38:0] dw;
+    logic [31:0] x, satval;
+    assign y8 = k_s3_q[3] ? w_q[46:8] : w_q[38:0];
+    assign y4 = k_s3_q[2] ? y8[38:4] : y8[34:0];
+    assign u  = k_s3_q[1] ? y4[34:2] : y4[32:0];
+    assign sign = vtop_q[17];
+    assign dw   = w_q[46:8] ^ {39{sign}};
+    assign dh   = (mh_all && |(vtop_q[15:0] ^ {16{sign}})) || (mh_top && (vtop_q[16] ^ sign));
+    assign fits_pre  = !dh && !(|(dw[38:24] & m32));
+    assign fits9_pre = !dh && !(|(dw & m8));
+    assign x = u[32:1] + 32'(u[0] && rnd_s3);
+    // In range, x overflows only for u = 2^32 - 1 (int32) or u = 255 (int8), both positive:
+    // ones32 / ones8 say u[31:0] / u[7:0] are all ones.
+    assign ones32 = &(w_q[45:0] | ~win32);
+    assign ones8  = &(w_q[21:0] | ~win8);
+    assign sat = (sat32_s3 && (!fits_pre || (!sign && ones32))) ||
+                 (sat8_s3 && (!fits9_pre || (!sign && ones8)));
     always_comb begin
-      fits33 = 1'b1;
-      for (int unsigned j = 0; j < 33; j++) begin
-        if (j >= 32'(sh_s3_q) && vtop_q[j] != sign) fits33 = 1'b0;
-      end
-      if (u == 33'h0_ffff_ffff) fits33 = 1'b0;
+      satval = sign ? 32'h8000_0000 : 32'h7fff_ffff;
+      if (sat8_s3) satval = sign ? 32'hffff_ff80 : 32'h0000_007f;
     end
-    assign fits9 = fits33 && ((u[32:8] == '0) || (u[32:8] == '1)) && (u != 33'h0_0000_00ff);
-    assign x     = u[32:1] + 32'(u[0] && mode_s3_q != MODE_PLAIN);
-
-    always_comb begin
-      case (mode_s3_q)
-        MODE_SAT32: res_o[l*32 +: 32] = fits33 ? x : (sign ? 32'h8000_0000 : 32'h7fff_ffff);
-        MODE_SAT8:  res_o[l*32 +: 32] = fits9 ? 32'(signed'(x[7:0])) :
-                                        (sign ? 32'hffff_ff80 : 32'h0000_007f);
-        default:    res_o[l*32 +: 32] = x;  // vmul, shifts
-      endcase
-    end
+    // In range, x is already the sign-extended int8 / the int32.
+    assign res_o[l*32 +: 32] = sat ? satval : x;
   end
 
 endmodule

@@ -26,51 +26,58 @@ module lpu_vxu_red #(
   end
 
   localparam int unsigned Parts = (Lanes >= 4) ? 4 : Lanes;  // partial results after stage 1
-  localparam int unsigned Group = Lanes / Parts;
 
-  // One signed compare serves max and min (ties pick either: they are equal).
-  function automatic logic [31:0] combine(input logic [1:0] kind, input logic [31:0] x,
-                                          input logic [31:0] y);
-    logic        x_gt;
-    logic [31:0] r;
-    x_gt = signed'(x) > signed'(y);
-    case (kind)
-      KIND_MAX: r = x_gt ? x : y;
-      KIND_MIN: r = x_gt ? y : x;
-      default:  r = x + y;  // KIND_SUM
-    endcase
-    combine = r;
+  // The sum and the max/min reduce in separate trees, one adder per node for the sum and one
+  // signed compare plus a 2:1 choice per node for max/min (min picks the smaller: the
+  // compare's sense flipped; ties pick either, they are equal). The kind selects at the end.
+  function automatic logic [31:0] pick(input logic is_min, input logic [31:0] x,
+                                       input logic [31:0] y);
+    logic x_gt;  // y - x < 0 (33 bits: no overflow); one carry chain, no LUTs
+    x_gt = 1'(({y[31], y} - {x[31], x}) >> 32);
+    pick = (x_gt ^ is_min) ? x : y;
   endfunction
 
-  // Stage 1: in-place pairwise trees inside each aligned group of Group lanes.
-  logic [Lanes-1:0][31:0] tree1;
-  always_comb begin
-    for (int unsigned l = 0; l < Lanes; l++) tree1[l] = a_i[l*32 +: 32];
-    for (int unsigned step = 1; step < Group; step = step * 2) begin
-      for (int unsigned l = 0; l + step < Lanes; l = l + 2 * step) begin
-        tree1[l] = combine(kind_s1, tree1[l], tree1[l+step]);
-      end
-    end
+  // The trees are heaps: node i has the children 2i+1 and 2i+2, lane l is leaf Lanes-1+l,
+  // so node Parts-1+g is the reduction of group g (its Lanes/Parts lanes). The sum
+  // nodes are kept as wires so that Yosys builds one carry chain per adder instead of merging
+  // each tree into a multi-operand adder of LUT full adders.
+  localparam int unsigned N1 = 2 * Lanes - 1;
+  localparam int unsigned N2 = 2 * Parts - 1;
+
+  // Stage 1: the nodes below the Parts group roots.
+  (* keep *) logic [N1-1:0][31:0] sum1 /*verilator split_var*/;
+  logic [N1-1:0][31:0] mm1 /*verilator split_var*/;
+  for (genvar l = 0; l < Lanes; l++) begin : gen_leaf
+    assign sum1[Lanes-1+l] = a_i[l*32 +: 32];
+    assign mm1[Lanes-1+l]  = a_i[l*32 +: 32];
+  end
+  for (genvar i = Parts - 1; i < Lanes - 1; i++) begin : gen_node1
+    assign sum1[i] = sum1[2*i+1] + sum1[2*i+2];
+    assign mm1[i]  = pick(kind_s1 == KIND_MIN, mm1[2*i+1], mm1[2*i+2]);
   end
 
-  logic [Parts-1:0][31:0] part_q;
+  logic [Parts-1:0][31:0] sum_q, mm_q;
   logic [1:0]  kind_q;
-  always_ff @(posedge clk_i) begin
-    for (int unsigned g = 0; g < Parts; g++) part_q[g] <= tree1[g*Group];
-    kind_q <= kind_s1;
-  end
-
-  // Stage 2: tree over the partials.
-  logic [Parts-1:0][31:0] tree2;
-  always_comb begin
-    for (int unsigned g = 0; g < Parts; g++) tree2[g] = part_q[g];
-    for (int unsigned step = 1; step < Parts; step = step * 2) begin
-      for (int unsigned g = 0; g + step < Parts; g = g + 2 * step) begin
-        tree2[g] = combine(kind_q, tree2[g], tree2[g+step]);
-      end
+  for (genvar g = 0; g < Parts; g++) begin : gen_part_q
+    always_ff @(posedge clk_i) begin
+      sum_q[g] <= sum1[Parts-1+g];
+      mm_q[g]  <= mm1[Parts-1+g];
     end
   end
+  always_ff @(posedge clk_i) kind_q <= kind_s1;
 
-  assign res_o = {Lanes{tree2[0]}};
+  // Stage 2: the nodes above.
+  (* keep *) logic [N2-1:0][31:0] sum2 /*verilator split_var*/;
+  logic [N2-1:0][31:0] mm2 /*verilator split_var*/;
+  for (genvar g = 0; g < Parts; g++) begin : gen_part
+    assign sum2[Parts-1+g] = sum_q[g];
+    assign mm2[Parts-1+g]  = mm_q[g];
+  end
+  for (genvar i = 0; i < Parts - 1; i++) begin : gen_node2
+    assign sum2[i] = sum2[2*i+1] + sum2[2*i+2];
+    assign mm2[i]  = pick(kind_q == KIND_MIN, mm2[2*i+1], mm2[2*i+2]);
+  end
+
+  assign res_o = {Lanes{(kind_q == KIND_SUM) ? sum2[0] : mm2[0]}};
 
 endmodule

@@ -433,6 +433,29 @@ TEST_CASE("vxu: arithmetic edge cases against hand-computed values", "[vxu]") {
   CHECK(result(mk_b(Op::vsrl, 0, 0, 1, 0), INT32_MIN, 31) == 1);
   CHECK(result(mk_b(Op::vsrl, 0, 0, 1, 0), -1, 0) == -1);
   CHECK(result(mk_b(Op::vsrl, 0, 0, 1, 0), -1, 4) == 0x0fffffff);
+  // every shift amount (the multiplier's shifter handles odd and even amounts differently)
+  for (std::int32_t s = 0; s < 32; ++s) {
+    const std::int32_t v = static_cast<std::int32_t>(0x9234'5679u);
+    const std::uint32_t uv = static_cast<std::uint32_t>(v);
+    CHECK(result(mk_b(Op::vshl, 0, 0, 1, 0), v, s + 32) == static_cast<std::int32_t>(uv << s));
+    CHECK(result(mk_b(Op::vsra, 0, 0, 1, 0), v, s) ==
+          static_cast<std::int32_t>(s == 0 ? uv : (uv >> s) | (~0u << (32 - s))));
+    CHECK(result(mk_b(Op::vsrl, 0, 0, 1, 0), v, s) == static_cast<std::int32_t>(uv >> s));
+  }
+  // the inputs whose rounded value overflows although the shifted value fits, at many shifts:
+  // p = (2^32 - 1) * 2^(sh-1) rounds to 2^31, p = 255 * 2^(sh-1) to 128
+  for (unsigned sh = 1; sh <= 30; ++sh) {
+    const unsigned j = (sh - 1) < 15 ? sh - 1 : 15, m = sh - 1 - j;
+    CHECK(mulsh(65535 * (1 << j), 65537 * (1 << m), sh) == INT32_MAX);
+    CHECK(mulsh(65535 * (1 << j), 65537 * (1 << m), sh - 1) == INT32_MAX);
+    CHECK(mulsh(-65536 * (1 << j), 65536 * (1 << m), sh) == INT32_MIN);  // -2^31 fits
+  }
+  for (unsigned sh = 1; sh <= 53; ++sh) {  // 257 * 2^22 and 2^30 still fit int32
+    const unsigned j = (sh - 1) < 22 ? sh - 1 : 22, m = sh - 1 - j;
+    CHECK(rq(255 * (1 << j), 1 << m, sh) == 127);
+    CHECK(rq(253 * (1 << j), 1 << m, sh) == 127);   // 126.5 -> 127
+    CHECK(rq(-257 * (1 << j), 1 << m, sh) == -128);  // -128.5 -> -128
+  }
   // relu, clamp (imm16 > hi16: hi16 wins)
   CHECK(result(mk(Op::vrelu, 0), INT32_MIN, 0) == 0);
   CHECK(result(mk(Op::vrelu, 0), INT32_MAX, 0) == INT32_MAX);
