@@ -172,21 +172,35 @@ module lpu_sram #(
   end
 
   // ---------------------------------------------------------------------------------------
-  // Read return: each port remembers which bank served it.
+  // Read return: each port remembers which bank served it. With more than two banks it keeps
+  // a one-hot bank vector (the request's bank index decoded before the register), so that
+  // the return path is an AND-OR of the banks' data: on ECP5 about 11 LUT4 per bit where a
+  // 16:1 mux on a bank index maps to ~14. With one or two banks the index is kept (a 2:1 mux
+  // is one LUT either way, and the index needs no decoder).
+  // The register follows rd_bank_i every cycle, as an index register would; a bank index
+  // beyond Banks selects no bank (such a read is an address error, never valid).
   // ---------------------------------------------------------------------------------------
-  logic [NumRd-1:0]         rd_valid_q;
-  logic [NumRd-1:0][Bw-1:0] rd_sel_q, rd_sel_d;
+  localparam bit          OneHotSel = Banks > 2;
+  localparam int unsigned SelW      = OneHotSel ? Banks : Bw;
+
+  logic [NumRd-1:0]           rd_valid_q;
+  logic [NumRd-1:0][SelW-1:0] rd_sel_q, rd_sel_d;
 
   always_comb begin
     for (int unsigned p = 0; p < NumRd; p++) begin
-      rd_sel_d[p] = rd_bank_i[p*4 +: Bw];
+      rd_sel_d[p] = SelW'(rd_bank_i[p*4 +: Bw]);
+      if (OneHotSel) begin
+        for (int unsigned b = 0; b < SelW; b++) begin
+          rd_sel_d[p][b] = rd_bank_i[p*4 +: Bw] == Bw'(b);
+        end
+      end
     end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       rd_valid_q <= '0;
-      rd_sel_q   <= '0;
+      rd_sel_q   <= {NumRd{SelW'(OneHotSel)}};  // bank 0 (one-hot bit 0, or index 0)
     end else begin
       rd_valid_q <= rd_done;
       rd_sel_q   <= rd_sel_d;
@@ -195,7 +209,14 @@ module lpu_sram #(
 
   always_comb begin
     for (int unsigned p = 0; p < NumRd; p++) begin
-      rd_data_o[p*Width +: Width] = bank_rd_data[rd_sel_q[p]];
+      if (OneHotSel) begin
+        rd_data_o[p*Width +: Width] = '0;
+        for (int unsigned b = 0; b < Banks; b++) begin
+          rd_data_o[p*Width +: Width] |= rd_sel_q[p][b] ? bank_rd_data[b] : '0;
+        end
+      end else begin
+        rd_data_o[p*Width +: Width] = bank_rd_data[rd_sel_q[p][Bw-1:0]];
+      end
     end
   end
   assign rd_valid_o = rd_valid_q;
