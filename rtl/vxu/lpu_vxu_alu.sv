@@ -104,19 +104,19 @@ module lpu_vxu_alu #(
       else                                above_hi = signed'(a[15:0]) > signed'(hi16_i);
     end
 
-    // Operand a or b for vmin, vmax and vclamp's lower bound: the only choice that waits
-    // for the compare (lt, the end of the carry chain), so it is the last gate of each bit.
+    // vmin, vmax and vclamp's lower bound give a or b, a when mm_a.
     logic mm, mm_a;
     assign mm   = g_min || g_max || (g_clamp && !clamp_empty && !above_hi);
     assign mm_a = g_min ? lt : !lt;
 
-    // The other uses of a and b by a per-lane truth table on (a, b): ta = f(1, 0),
-    // tb = f(0, 1), tab = f(1, 1) (f(0, 0) = 0 for all of them).
+    // Every use of a and b (and, or, xor, vmov, vrelu and the choices above) through one
+    // per-lane truth table on (a, b): ta = f(1, 0), tb = f(0, 1), tab = f(1, 1) (f(0, 0) = 0
+    // for all of them).
     logic relu_a, ta, tb, tab;
     assign relu_a = g_relu && !a[31];
-    assign ta     = g_or || g_xor || relu_a;
-    assign tb     = g_or || g_xor || g_mov;
-    assign tab    = g_and || g_or || relu_a || g_mov;
+    assign ta     = g_or || g_xor || relu_a || (mm && mm_a);
+    assign tb     = g_or || g_xor || g_mov || (mm && !mm_a);
+    assign tab    = g_and || g_or || relu_a || g_mov || mm;
 
     logic pick_hi;
     assign pick_hi = g_clamp && (clamp_empty || above_hi);
@@ -124,22 +124,20 @@ module lpu_vxu_alu #(
     logic pick_rot;
     assign pick_rot = g_rot || (g_shift && keep[l]);
 
-    // All sources but the compare-dependent choice; vceq: a == b exactly when the low 32 bits
-    // of a - b are 0 (the exact difference is below 2^32 in magnitude).
-    logic [31:0] rest;
+    // vceq: a == b exactly when the low 32 bits of a - b are 0 (the exact difference is
+    // below 2^32 in magnitude).
     always_comb begin
-      rest = ({32{ta}}  & a & ~b)
-           | ({32{tb}}  & ~a & b)
-           | ({32{tab}} & a & b)
-           | ({32{pick_hi}} & hi_s)
-           | ({32{g_sum}}   & sum[31:0])
-           | ({32{g_ld8}}   & {{24{g_ld8s & byte_in[7]}}, byte_in})
-           | ({32{g_acc}}   & acc_data_i[l*32 +: 32])
-           | ({32{pick_rot}} & rot[l*32 +: 32])
-           | ({32{g_bcast}} & bcast_i)
-           | ({32{g_lid}}   & 32'(l))
-           | {31'h0, (g_ceq && sum[31:0] == 32'h0) || (g_clt && lt)};
-      res_o[l*32 +: 32] = rest | ({32{mm}} & (mm_a ? a : b));
+      res_o[l*32 +: 32] = ({32{ta}}  & a & ~b)
+                        | ({32{tb}}  & ~a & b)
+                        | ({32{tab}} & a & b)
+                        | ({32{pick_hi}} & hi_s)
+                        | ({32{g_sum}}   & sum[31:0])
+                        | ({32{g_ld8}}   & {{24{g_ld8s & byte_in[7]}}, byte_in})
+                        | ({32{g_acc}}   & acc_data_i[l*32 +: 32])
+                        | ({32{pick_rot}} & rot[l*32 +: 32])
+                        | ({32{g_bcast}} & bcast_i)
+                        | ({32{g_lid}}   & 32'(l))
+                        | {31'h0, (g_ceq && sum[31:0] == 32'h0) || (g_clt && lt)};
     end
   end
 
