@@ -7,9 +7,10 @@
 // arrive in this stage; lane operations come from lpu_vxu_lane. Opcodes handled elsewhere
 // (multiplies, table, reductions) give 0 here. Arithmetic as in docs/isa.md.
 //
-// Area: per lane one 33-bit adder serves vadd, vsub, the signed compare of vmin, vmax, vclt
-// and vclamp's lower bound, and vlut's index (sum_o); vclamp's upper bound is a 16-bit
-// compare.
+// Area: per lane one 33-bit adder serves vadd, vsub, vceq (a - b == 0), the signed compare
+// of vmin, vmax, vclt and vclamp's lower bound, and vlut's index (sum_o); vclamp's upper
+// bound is a 16-bit compare. (A separate 32-bit a == b for vceq cost Yosys/abc9 about half of
+// this module's LUTs on ECP5, through the mapping of the result multiplexer around it.)
 module lpu_vxu_alu #(
   parameter int unsigned Lanes = lpu_isa_pkg::CFG_BASE_LANES
 ) (
@@ -22,8 +23,8 @@ module lpu_vxu_alu #(
   input  logic [Lanes*8-1:0]  sram_data_i,
   input  logic [Lanes*32-1:0] acc_data_i,
   output logic [Lanes*32-1:0] res_o,
-  // Per lane the exact 33-bit a + b (a - b for the subtracting ops); for vlut, whose b the
-  // caller makes sext(imm16), this is the table index before clamping.
+  // Per lane the exact 33-bit a + b (a - b for the subtracting ops, vceq among them); for
+  // vlut, whose b the caller makes sext(imm16), this is the table index before clamping.
   output logic [Lanes*33-1:0] sum_o
 );
 
@@ -59,7 +60,7 @@ module lpu_vxu_alu #(
       default: ;
     endcase
   end
-  assign sub     = (op_i == lpu_isa_pkg::OP_VSUB) || g_min || g_max || g_clt || g_clamp;
+  assign sub     = (op_i == lpu_isa_pkg::OP_VSUB) || g_ceq || g_min || g_max || g_clt || g_clamp;
   assign g_ld8   = g_ld8s || g_ld8u;
 
   // vclamp with imm16 > hi16: every lane is hi16.
@@ -103,34 +104,40 @@ module lpu_vxu_alu #(
       else                                above_hi = signed'(a[15:0]) > signed'(hi16_i);
     end
 
-    // Per-lane choice among a, b and hi16 for vmin, vmax, vmov, vrelu and vclamp:
-    // vclamp = min(max(a, lo), hi) with b = lo is hi when a > hi or lo > hi, else max(a, lo).
-    logic pick_a, pick_b, pick_hi, clamp_hi;
-    assign clamp_hi = g_clamp && (clamp_empty || above_hi);
-    assign pick_hi  = clamp_hi;
-    assign pick_a   = (g_min && lt) || (g_max && !lt) || (g_relu && !a[31]) ||
-                      (g_clamp && !clamp_hi && !lt);
-    assign pick_b   = (g_min && !lt) || (g_max && lt) || g_mov || (g_clamp && !clamp_hi && lt);
+    // vmin, vmax and vclamp's lower bound give a or b, a when mm_a.
+    logic mm, mm_a;
+    assign mm   = g_min || g_max || (g_clamp && !clamp_empty && !above_hi);
+    assign mm_a = g_min ? lt : !lt;
+
+    // Every use of a and b (and, or, xor, vmov, vrelu and the choices above) through one
+    // per-lane truth table on (a, b): ta = f(1, 0), tb = f(0, 1), tab = f(1, 1) (f(0, 0) = 0
+    // for all of them).
+    logic relu_a, ta, tb, tab;
+    assign relu_a = g_relu && !a[31];
+    assign ta     = g_or || g_xor || relu_a || (mm && mm_a);
+    assign tb     = g_or || g_xor || g_mov || (mm && !mm_a);
+    assign tab    = g_and || g_or || relu_a || g_mov || mm;
+
+    logic pick_hi;
+    assign pick_hi = g_clamp && (clamp_empty || above_hi);
 
     logic pick_rot;
     assign pick_rot = g_rot || (g_shift && keep[l]);
 
-    // and / or / xor in one term (zero for other operations).
-    logic [31:0] logic_res;
-    assign logic_res = ({32{g_and}} & (a & b)) | ({32{g_or}} & (a | b)) | ({32{g_xor}} & (a ^ b));
-
+    // vceq: a == b exactly when the low 32 bits of a - b are 0 (the exact difference is
+    // below 2^32 in magnitude).
     always_comb begin
-      res_o[l*32 +: 32] = ({32{pick_a}}  & a)
-                        | ({32{pick_b}}  & b)
+      res_o[l*32 +: 32] = ({32{ta}}  & a & ~b)
+                        | ({32{tb}}  & ~a & b)
+                        | ({32{tab}} & a & b)
                         | ({32{pick_hi}} & hi_s)
                         | ({32{g_sum}}   & sum[31:0])
-                        | logic_res
                         | ({32{g_ld8}}   & {{24{g_ld8s & byte_in[7]}}, byte_in})
                         | ({32{g_acc}}   & acc_data_i[l*32 +: 32])
                         | ({32{pick_rot}} & rot[l*32 +: 32])
                         | ({32{g_bcast}} & bcast_i)
                         | ({32{g_lid}}   & 32'(l))
-                        | {31'h0, (g_ceq && a == b) || (g_clt && lt)};
+                        | {31'h0, (g_ceq && sum[31:0] == 32'h0) || (g_clt && lt)};
     end
   end
 

@@ -424,6 +424,17 @@ TEST_CASE("vxu: arithmetic edge cases against hand-computed values", "[vxu]") {
   CHECK(result(mk_b(Op::vclt, 0, 0, 2, 0), -1, 0) == 1);
   CHECK(result(mk_b(Op::vclt, 0, 0, 1, 0), INT32_MAX, INT32_MIN) == 0);
   CHECK(result(mk_b(Op::vceq, 0, 0, 1, 0), INT32_MIN, INT32_MIN) == 1);
+  // vceq is a == b on the full 32 bits (the ALU tests a - b == 0): differences of 2^31 and
+  // 2^32 - 1 and single bits are unequal.
+  CHECK(result(mk_b(Op::vceq, 0, 0, 1, 0), 0, INT32_MIN) == 0);
+  CHECK(result(mk_b(Op::vceq, 0, 0, 1, 0), INT32_MIN, 0) == 0);
+  CHECK(result(mk_b(Op::vceq, 0, 0, 1, 0), INT32_MIN, INT32_MAX) == 0);
+  CHECK(result(mk_b(Op::vceq, 0, 0, 1, 0), INT32_MAX, INT32_MIN) == 0);
+  CHECK(result(mk_b(Op::vceq, 0, 0, 1, 0), -1, 0x7fffffff) == 0);
+  CHECK(result(mk_b(Op::vceq, 0, 0, 2, -1), -1, 0) == 1);
+  CHECK(result(mk_b(Op::vceq, 0, 0, 1, 0), 0x12345678, 0x12345678) == 1);
+  CHECK(result(mk_b(Op::vceq, 0, 0, 1, 0), 0x12345678, 0x12345679) == 0);
+  CHECK(result(mk_b(Op::vceq, 0, 0, 1, 0), 0, 0) == 1);
   // shifts use B & 31
   CHECK(result(mk_b(Op::vshl, 0, 0, 1, 0), 1, 31) == INT32_MIN);
   CHECK(result(mk_b(Op::vshl, 0, 0, 1, 0), 1, 32) == 1);
