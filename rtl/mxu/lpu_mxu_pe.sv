@@ -9,7 +9,7 @@
 // gated by en_i (a weight row already read from SRAM still lands when the chip stops).
 //
 // UseDsp selects how the int8 x int8 product is built: `*` (synthesis maps it to a DSP
-// multiplier) or an explicit shift-and-add of partial products (always LUTs), so that an
+// multiplier) or an explicit radix-4 Booth adder chain (always LUTs), so that an
 // array larger than the device's DSP count can put some rows in LUTs (lpu_mxu DspRows).
 //
 // Fixed-latency datapath: no valid/ready.
@@ -44,33 +44,92 @@ module lpu_mxu_pe #(
   logic [SumW-1:0]  psum_q, psum_d;
 
   logic signed [7:0]  w_use;
-  logic signed [15:0] prod;
+
+  // sum: psum_i + a * w_use in SumW bits. SumW bits hold every partial sum of this row exactly
+  // (see lpu_mxu_array), so this never wraps; the input's bits above SumW are copies of its
+  // sign.
+  logic [SumW-1:0] sum;
 
   if (UseDsp) begin : gen_mul_dsp
+    logic signed [15:0] prod;
     assign prod = $signed(a_i) * w_use;
+    assign sum  = psum_i[SumW-1:0] + {{(SumW-16){prod[15]}}, prod};
   end else begin : gen_mul_lut
-    // Two's complement w = -w[7]*2^7 + sum_{k<7} w[k]*2^k: add the shifted activation for
-    // every set bit, subtract it for the sign bit (exact in 16 bits).
-    logic signed [15:0] a_ext;
-    logic signed [15:0] acc;
-    assign a_ext = {{8{a_i[7]}}, a_i};
-    always_comb begin
-      acc = '0;
-      for (int unsigned k = 0; k < 7; k++) begin
-        if (w_use[k]) acc = acc + (a_ext <<< k);
-      end
-      if (w_use[7]) acc = acc - (a_ext <<< 7);
+    // Radix-4 Booth recoding of w: w = sum_{i<4} d_i * 4^i with
+    // d_i = -2*w[2i+1] + w[2i] + w[2i-1] (w[-1] = 0), d_i in {-2, -1, 0, 1, 2}. Partial
+    // product i is d_i * a, built as mag_i = |d_i| * a (a if one_i, 2a if two_i, else 0; 10
+    // bits signed), inverted when w[2i+1] is set: ppn_i = d_i * a - neg_i, neg_i = w[2i+1]
+    // (for d_i = 0 with neg_i = 1, ppn_i = -1). The missing +neg_i * 4^i go in as carry-ins:
+    // neg_1..3 into the adder that adds partial product i (its lowest bit has weight 4^i),
+    // neg_0 into the partial-sum adder.
+    //   s1 = ppn_0 + 4 * (ppn_1 + neg_1)               in [-1281, 1280]   (12 bits)
+    //   s2 = s1 + 16 * (ppn_2 + neg_2)                 in [-5377, 5376]   (14 bits)
+    //   s3 = s2 + 64 * (ppn_3 + neg_3) = a * w - neg_0 in [-16385, 16384] (16 bits)
+    //   sum = psum_i + s3 + neg_0
+    // Each adder only covers the bits from its partial product's weight up, and s3 + neg_0
+    // is exact in 16 bits, so sign-extending s3 before adding neg_0 is exact. keep stops Yosys
+    // merging the chain into one multi-operand adder (which it maps to far more LUTs).
+    //
+    // The weights are stationary, so each buffer also registers its digits' {two, one}
+    // (decoded from w_i as it loads, under the same enable as w0_q/w1_q); neg_i is a bit of
+    // the raw weight.
+    logic [7:0]  dg_i, dg0_q, dg0_d, dg1_q, dg1_d, dg_use;  // {two[3:0], one[3:0]}
+    logic [8:0]  wi_ext;
+    logic [3:0]  neg;
+    logic [39:0] ppn;
+    (* keep *) logic [11:0] s1;
+    (* keep *) logic [13:0] s2;
+    (* keep *) logic [15:0] s3;
+
+    assign wi_ext = {w_i, 1'b0};
+    for (genvar i = 0; i < 4; i++) begin : gen_dec
+      assign dg_i[i]   = wi_ext[2*i+1] ^ wi_ext[2*i];
+      assign dg_i[4+i] = (wi_ext[2*i+2] & ~wi_ext[2*i+1] & ~wi_ext[2*i]) |
+                         (~wi_ext[2*i+2] & wi_ext[2*i+1] & wi_ext[2*i]);
     end
-    assign prod = acc;
+
+    always_comb begin
+      dg0_d = dg0_q;
+      dg1_d = dg1_q;
+      if (wld_en_i && !wld_buf_i) dg0_d = dg_i;
+      if (wld_en_i &&  wld_buf_i) dg1_d = dg_i;
+    end
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        dg0_q <= '0;
+        dg1_q <= '0;
+      end else begin
+        dg0_q <= dg0_d;
+        dg1_q <= dg1_d;
+      end
+    end
+
+    assign dg_use = sel_i ? dg1_q : dg0_q;
+    logic unused_w_even;  // the digits come from dg_use; only neg reads w_use
+    assign unused_w_even = ^{w_use[6], w_use[4], w_use[2], w_use[0]};
+    for (genvar i = 0; i < 4; i++) begin : gen_pp
+      logic [9:0] mag;
+      assign neg[i] = w_use[2*i+1];
+      assign mag    = ({10{dg_use[i]}} & {{2{a_i[7]}}, a_i}) |
+                      ({10{dg_use[4+i]}} & {a_i[7], a_i, 1'b0});
+      assign ppn[10*i +: 10] = {10{neg[i]}} ^ mag;
+    end
+
+    assign s1[1:0]  = ppn[1:0];
+    assign s1[11:2] = {{2{ppn[9]}}, ppn[9:2]} + ppn[19:10] + {9'd0, neg[1]};
+    assign s2[3:0]  = s1[3:0];
+    assign s2[13:4] = {{2{s1[11]}}, s1[11:4]} + ppn[29:20] + {9'd0, neg[2]};
+    assign s3[5:0]  = s2[5:0];
+    assign s3[15:6] = {{2{s2[13]}}, s2[13:6]} + ppn[39:30] + {9'd0, neg[3]};
+    assign sum = psum_i[SumW-1:0] + {{(SumW-16){s3[15]}}, s3} + {{(SumW-1){1'b0}}, neg[0]};
   end
 
   always_comb begin
     w_use  = sel_i ? w1_q : w0_q;
     a_d    = en_i ? a_i : a_q;
     sel_d  = en_i ? sel_i : sel_q;
-    // SumW bits hold every partial sum of this row exactly (see lpu_mxu_array), so this never
-    // wraps; the input's bits above SumW are copies of its sign.
-    psum_d = en_i ? psum_i[SumW-1:0] + {{(SumW-16){prod[15]}}, prod} : psum_q;
+    psum_d = en_i ? sum : psum_q;
 
     w0_d = w0_q;
     w1_d = w1_q;
