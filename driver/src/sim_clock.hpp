@@ -57,9 +57,6 @@ class SimClock {
   SimClock(const SimClock&) = delete;
   SimClock& operator=(const SimClock&) = delete;
 
-  const std::string& name() const { return name_; }
-  unsigned chips() const { return chips_; }
-
   // Chip k's side of the Transport interface (any thread).
   void write(unsigned k, const std::uint8_t* data, std::size_t n);
   std::size_t read(unsigned k, std::uint8_t* buf, std::size_t cap, std::chrono::milliseconds timeout);
