@@ -3,15 +3,14 @@
 // CfgId. Specification: docs/core.md (host port, error routing), docs/architecture.md.
 module lpu_core #(
   parameter int unsigned CfgId = lpu_isa_pkg::CFG_BASE_ID,
-  // Implementation choice, not architecture (no behaviour depends on it): PE rows of the
-  // systolic array that multiply in DSP blocks; the other rows use LUTs (lpu_mxu DspRows).
-  // The default gives the array what the configuration's FPGA has left after the vector
-  // pipeline (4 per lane) and the sequencer's scalar multiply (3): LFE5U-85F (base), 156
-  // MULT18X18D: (156 - 64 - 3) / 16 = 5 rows; iCE40UP5K (tiny), 8 SB_MAC16: none left.
-  parameter int unsigned DspRows =
-      (CfgId == lpu_isa_pkg::CFG_TINY_ID) ? 0
-                                          : (156 - 4 * lpu_isa_pkg::CFG_BASE_LANES - 3) /
-                                            lpu_isa_pkg::CFG_BASE_LANES,
+  // Implementation choice, not architecture (no behaviour depends on it): PEs of the systolic
+  // array that multiply in DSP blocks (the first ones in row-major order); the others use
+  // LUTs (lpu_mxu DspPes). The default gives the array every DSP block the configuration's
+  // FPGA has left after the vector pipeline (4 per lane) and the sequencer's scalar multiply
+  // (3): LFE5U-85F (base), 156 MULT18X18D: 156 - 64 - 3 = 89 PEs (5 rows and 9 PEs of the
+  // sixth); iCE40UP5K (tiny), 8 SB_MAC16: none left.
+  parameter int unsigned DspPes =
+      (CfgId == lpu_isa_pkg::CFG_TINY_ID) ? 0 : 156 - 4 * lpu_isa_pkg::CFG_BASE_LANES - 3,
   // Derived from the package; not meant to be overridden.
   localparam bit          Tiny  = (CfgId == lpu_isa_pkg::CFG_TINY_ID),
   localparam int unsigned Lanes = Tiny ? lpu_isa_pkg::CFG_TINY_LANES : lpu_isa_pkg::CFG_BASE_LANES,
@@ -376,7 +375,7 @@ module lpu_core #(
     .MlwBusy     (MlwBusy),
     .MlwReady    (MlwReady),
     .WbufRelease (WbufRelease),
-    .DspRows     (DspRows)
+    .DspPes      (DspPes)
   ) u_mxu (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),

@@ -14,9 +14,9 @@ module lpu_mxu #(
   parameter int unsigned MlwBusy     = 16,
   parameter int unsigned MlwReady    = 17,
   parameter int unsigned WbufRelease = 18,
-  // Implementation choice, not architecture: PE rows that use DSP multipliers (the rest use
-  // LUTs). Set by the board/synthesis top to fit the device (docs/mxu.md "Resources").
-  parameter int unsigned DspRows     = Lanes
+  // Implementation choice, not architecture: how many PEs (the first ones in row-major order)
+  // use DSP multipliers; the rest use LUTs. Set by the core to fit the device (docs/mxu.md).
+  parameter int unsigned DspPes      = Lanes * Lanes
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
@@ -324,7 +324,7 @@ module lpu_mxu #(
 
   lpu_mxu_array #(
     .Lanes  (Lanes),
-    .DspRows(DspRows)
+    .DspPes (DspPes)
   ) u_array (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),

@@ -12,12 +12,14 @@
 // holds weight row L-1-p. PE row p changes first at step p, i.e. the load follows the
 // wavefront of the last activation row down the array (the wbuf_release argument).
 //
-// PE rows 0..DspRows-1 multiply with DSP blocks, the others with LUTs (lpu_mxu_pe UseDsp).
+// The first DspPes PEs in row-major order (PE (p, j) is number p*Lanes + j) multiply with DSP
+// blocks, the others with LUTs (lpu_mxu_pe UseDsp): whole rows and one partial row, so that
+// every DSP block the device has left is used.
 //
 // Fixed-latency datapath: no valid/ready. en_i low freezes the data path (not the loads).
 module lpu_mxu_array #(
   parameter int unsigned Lanes   = 16,
-  parameter int unsigned DspRows = Lanes
+  parameter int unsigned DspPes = Lanes * Lanes
 ) (
   input  logic                       clk_i,
   input  logic                       rst_ni,
@@ -95,7 +97,7 @@ module lpu_mxu_array #(
       lpu_mxu_pe #(
         .PsumW (PsumW),
         .SumW  (16 + $clog2(p + 1)),
-        .UseDsp(p < DspRows)
+        .UseDsp(p * Lanes + j < DspPes)
       ) u_pe (
         .clk_i    (clk_i),
         .rst_ni   (rst_ni),

@@ -10,7 +10,7 @@
 //
 // UseDsp selects how the int8 x int8 product is built: `*` (synthesis maps it to a DSP
 // multiplier) or an explicit radix-4 Booth adder chain (always LUTs), so that an
-// array larger than the device's DSP count can put some rows in LUTs (lpu_mxu DspRows).
+// array larger than the device's DSP count can put some PEs in LUTs (lpu_mxu DspPes).
 //
 // Fixed-latency datapath: no valid/ready.
 module lpu_mxu_pe #(
