@@ -148,6 +148,15 @@ def pnr_failure_reason(log_text):
     return ""
 
 
+def pnr_log_utilisation(log_text):
+    """Site counts from nextpnr's "Device utilisation" table (printed after packing, so also
+    present when placement fails): {site: used}."""
+    use = {}
+    for m in re.finditer(r"^Info:\s+([A-Za-z0-9_]+):\s+(\d+)/\s*(\d+)\s+\d+%", log_text, re.M):
+        use[m.group(1)] = int(m.group(2))
+    return use
+
+
 def build(a):
     out = pathlib.Path(a.out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -179,6 +188,15 @@ def build(a):
     pnr = None
     if a.pnr_report and pathlib.Path(a.pnr_report).is_file():
         pnr = load_json(a.pnr_report, "nextpnr report")
+    # Without a report (nextpnr stopped, e.g. in placement), the packed counts of its log: the
+    # logic cells it needs can exceed Yosys's LUT count (flip-flops and wide-mux halves that
+    # could not share a cell with their LUTs).
+    packed = {}
+    pnr_log_text = ""
+    if a.pnr_log and pathlib.Path(a.pnr_log).is_file():
+        pnr_log_text = pathlib.Path(a.pnr_log).read_text(errors="replace")
+        if not pnr:
+            packed = pnr_log_utilisation(pnr_log_text)
     util = {}
     for col in COLUMNS:
         if col not in dev:
@@ -189,6 +207,9 @@ def build(a):
         if pnr and site and site in pnr.get("utilization", {}):
             used = pnr["utilization"][site]["used"]
             source = "pnr"
+        elif site and site in packed:
+            used = packed[site]
+            source = "packed"
         elif col in rep["synth"]:
             used = rep["synth"][col]
         if used is None:
@@ -213,9 +234,14 @@ def build(a):
     rep["fits"] = a.status in ("pass", "timing_fail")
     if a.status in ("pass", "timing_fail") and pnr:
         rep["status"] = "pass" if rep["timing_met"] else "timing_fail"
-    if a.pnr_log and pathlib.Path(a.pnr_log).is_file() and rep["status"] in ("error", "does_not_fit") \
-            and not rep["message"]:
-        rep["message"] = pnr_failure_reason(pathlib.Path(a.pnr_log).read_text(errors="replace"))
+    if pnr_log_text and rep["status"] in ("error", "does_not_fit") and not rep["message"]:
+        rep["message"] = pnr_failure_reason(pnr_log_text)
+    over = [f"{col} {u['used']} > {u['available']}" for col, u in util.items()
+            if u["source"] == "packed" and u["used"] > u["available"]]
+    if over and rep["status"] == "error":
+        rep["status"] = "does_not_fit"
+        rep["message"] = "after packing: " + "; ".join(over) + \
+            (f" ({rep['message']})" if rep["message"] else "")
     (out / "report.json").write_text(json.dumps(rep, indent=2) + "\n")
     text = render_text(rep)
     (out / "report.txt").write_text(text)
