@@ -170,7 +170,7 @@ def lm_results():
             if rec["name"] == "lm.cycles_per_token.measured":
                 measured = rec["value"]
     if weights and measured:
-        # base: 16 banks x 16 lanes bytes per cycle (isa/lpu_isa.toml); the model is compiled for base.
+        # base: banks x lanes bytes per cycle (from `lpu info`); the model is compiled for base.
         info = subprocess.run([str(lpu), "info", "--device", "golden", "--config", "base"], capture_output=True,
                               text=True, cwd=str(ROOT), timeout=60).stdout
         vals = {l.split()[0]: l.split()[1] for l in info.splitlines() if len(l.split()) >= 2}

@@ -20,18 +20,18 @@ using Calls = std::vector<std::pair<std::uint64_t, std::uint64_t>>;
 
 const lpu::Config& base() { return lpu::config_by_name("base"); }
 
-// A program with `rows` rows of input x (bank 2) and output y (bank 4), plus a data segment
-// of `data_bytes` random bytes from bank 6, word 0 (flat SRAM order: it spans banks).
+// A program with `rows` rows of input x (bank 0) and output y (bank 1), plus a data segment
+// of `data_bytes` random bytes from bank 2, word 0 (flat SRAM order: it spans banks).
 lpu::Program big_program(const lpu::Config& cfg, unsigned rows, std::size_t data_bytes) {
   const std::string shape = "(" + std::to_string(rows) + "," + std::to_string(cfg.lanes) + ")";
-  lpu::Program p = lpu::assemble(".input x, b2[0], shape=" + shape + ", dtype=int8\n" +
-                                     ".output y, b4[0], shape=" + shape + ", dtype=int8\n" +
+  lpu::Program p = lpu::assemble(".input x, b0[0], shape=" + shape + ", dtype=int8\n" +
+                                     ".output y, b1[0], shape=" + shape + ", dtype=int8\n" +
                                      "loop 3 {\n  nop 5\n}\nhalt\n",
                                  "big.s", cfg);
   std::mt19937 rng(5);
   lpu::Segment seg;
   seg.space = lpu::Space::sram;
-  seg.bank = 6;
+  seg.bank = 2;
   seg.addr = 0;
   seg.bytes.resize(data_bytes);
   for (auto& b : seg.bytes) b = static_cast<std::uint8_t>(rng());
@@ -180,7 +180,7 @@ TEST_CASE("progress: lpu run shows load progress on a terminal only", "[progress
   REQUIRE(::mkdtemp(dir) != nullptr);
   const std::string big = std::string(dir) + "/big.lpu";
   const std::string small = std::string(dir) + "/small.lpu";
-  big_program(cfg, 16, 128 * 1024).save_file(big);  // banks 6..13
+  big_program(cfg, 16, 128 * 1024).save_file(big);  // banks 2..5 of base
   big_program(cfg, 16, 1024).save_file(small);
 
   const std::string on_tty = run_stderr(big, true);

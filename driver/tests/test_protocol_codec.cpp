@@ -243,7 +243,7 @@ TEST_CASE("codec: payload structs round-trip and reject wrong sizes", "[codec]")
   const auto i2 = InfoPayload::decode(ib);
   CHECK(i2.config_id == 2);
   CHECK(i2.lanes == 16);
-  CHECK(i2.bank_depth == 1024);
+  CHECK(i2.bank_depth == 2048);
   CHECK(i2.features == info.features);
   CHECK(i2.clock_hz == 123);
   CHECK(&i2.check_config() == &base);

@@ -97,14 +97,14 @@ TEST_CASE("server: request validation answers each error with the field and valu
                       }()),
                Status::bad_argument, ErrField::reserved, 0x0100, 0);
   expect_error(e.call(0x03, rd(4, 0, 0, 16)), Status::bad_address, ErrField::space, 4, 4);
-  expect_error(e.call(0x03, rd(0, 16, 0, 16)), Status::bad_address, ErrField::bank, 16, 16);
+  expect_error(e.call(0x03, rd(0, 8, 0, 16)), Status::bad_address, ErrField::bank, 8, 8);
   expect_error(e.call(0x03, rd(1, 1, 0, 64)), Status::bad_address, ErrField::bank, 1, 1);
   expect_error(e.call(0x03, rd(3, 0, 4096, 8)), Status::bad_address, ErrField::addr, 4096, 4096);
   expect_error(e.call(0x03, rd(0, 0, 0, 0)), Status::bad_address, ErrField::length, 0, 16);
   expect_error(e.call(0x03, rd(1, 0, 0, 32)), Status::bad_address, ErrField::length, 32, 64);
   expect_error(e.call(0x03, rd(0, 0, 0, 4112)), Status::bad_address, ErrField::length, 4112, 4096);
   expect_error(e.call(0x03, rd(2, 0, 1000, 64)), Status::bad_address, ErrField::length, 64, 48);
-  expect_error(e.call(0x02, wr(0, 3, 1023, 32, 1)), Status::bad_address, ErrField::length, 32, 16);
+  expect_error(e.call(0x02, wr(0, 3, 2047, 32, 1)), Status::bad_address, ErrField::length, 32, 16);
   expect_error(e.call(0x04, {0x01, 0x10, 0, 0}), Status::bad_address, ErrField::prog_len, 4097,
                4096);
   CHECK(e.srv.error_responses() == 20);

@@ -6,10 +6,10 @@
 ;   r5 C write pointer   r6 multiplier   r7 region size   r9 next A block
 ;   r10 next weight tile   r11 column index j
 .config base
-.predicted_cycles 66392
+.predicted_cycles 66378
 .input A, b0[0], shape=(256, 256), layout=tiled
-.input B, b4[0], shape=(256, 256)
-.output C, b8[0], shape=(256, 256)
+.input B, b2[0], shape=(256, 256)
+.output C, b4[0], shape=(256, 256)
 
 ; prologue
 li r3, 0   ; column 0 writes ACC region 0
@@ -17,7 +17,7 @@ li r6, 15
 li r7, 256
 li r11, 0
 li r10, 0
-mlw b4[r10], buf=0, stride=16   ; weight tile (0, 0)
+mlw b2[r10], buf=0, stride=16   ; weight tile (0, 0)
 li r9, 0
 nop 16   ; mlw_ready
 
@@ -26,112 +26,112 @@ nop 16   ; mlw_ready
   mm  b0[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
   addi r10, r11, 256   ; weight tile (1, j)
   nop 16   ; until the idle buffer's last mm has drained
-  mlw b4[r10], buf=1, stride=16
+  mlw b2[r10], buf=1, stride=16
   li r9, 256   ; A block 1
   nop 236
   ; -- window 1: k-block 1, weight buffer 1
   mma b0[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
   addi r10, r11, 512   ; weight tile (2, j)
   nop 16   ; until the idle buffer's last mm has drained
-  mlw b4[r10], buf=0, stride=16
+  mlw b2[r10], buf=0, stride=16
   li r9, 512   ; A block 2
   nop 236
   ; -- window 2: k-block 2, weight buffer 0
   mma b0[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
   addi r10, r11, 768   ; weight tile (3, j)
   nop 16   ; until the idle buffer's last mm has drained
-  mlw b4[r10], buf=1, stride=16
+  mlw b2[r10], buf=1, stride=16
   li r9, 768   ; A block 3
   nop 236
   ; -- window 3: k-block 3, weight buffer 1
   mma b0[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
-  addi r10, r11, 0   ; weight tile (4, j)
+  addi r10, r11, 1024   ; weight tile (4, j)
   nop 16   ; until the idle buffer's last mm has drained
-  mlw b5[r10], buf=0, stride=16
-  li r9, 0   ; A block 4
+  mlw b2[r10], buf=0, stride=16
+  li r9, 1024   ; A block 4
   nop 236
   ; -- window 4: k-block 4, weight buffer 0
-  mma b1[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
-  addi r10, r11, 256   ; weight tile (5, j)
+  mma b0[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
+  addi r10, r11, 1280   ; weight tile (5, j)
   nop 16   ; until the idle buffer's last mm has drained
-  mlw b5[r10], buf=1, stride=16
-  li r9, 256   ; A block 5
+  mlw b2[r10], buf=1, stride=16
+  li r9, 1280   ; A block 5
   nop 236
   ; -- window 5: k-block 5, weight buffer 1
-  mma b1[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
-  addi r10, r11, 512   ; weight tile (6, j)
+  mma b0[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
+  addi r10, r11, 1536   ; weight tile (6, j)
   nop 16   ; until the idle buffer's last mm has drained
-  mlw b5[r10], buf=0, stride=16
-  li r9, 512   ; A block 6
+  mlw b2[r10], buf=0, stride=16
+  li r9, 1536   ; A block 6
   nop 236
   ; -- window 6: k-block 6, weight buffer 0
-  mma b1[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
-  addi r10, r11, 768   ; weight tile (7, j)
+  mma b0[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
+  addi r10, r11, 1792   ; weight tile (7, j)
   nop 16   ; until the idle buffer's last mm has drained
-  mlw b5[r10], buf=1, stride=16
-  li r9, 768   ; A block 7
+  mlw b2[r10], buf=1, stride=16
+  li r9, 1792   ; A block 7
   nop 236
   ; -- window 7: k-block 7, weight buffer 1
-  mma b1[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
+  mma b0[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
   addi r10, r11, 0   ; weight tile (8, j)
   nop 16   ; until the idle buffer's last mm has drained
-  mlw b6[r10], buf=0, stride=16
+  mlw b3[r10], buf=0, stride=16
   li r9, 0   ; A block 8
   nop 236
   ; -- window 8: k-block 8, weight buffer 0
-  mma b2[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
+  mma b1[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
   addi r10, r11, 256   ; weight tile (9, j)
   nop 16   ; until the idle buffer's last mm has drained
-  mlw b6[r10], buf=1, stride=16
+  mlw b3[r10], buf=1, stride=16
   li r9, 256   ; A block 9
   nop 236
   ; -- window 9: k-block 9, weight buffer 1
-  mma b2[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
+  mma b1[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
   addi r10, r11, 512   ; weight tile (10, j)
   nop 16   ; until the idle buffer's last mm has drained
-  mlw b6[r10], buf=0, stride=16
+  mlw b3[r10], buf=0, stride=16
   li r9, 512   ; A block 10
   nop 236
   ; -- window 10: k-block 10, weight buffer 0
-  mma b2[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
+  mma b1[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
   addi r10, r11, 768   ; weight tile (11, j)
   nop 16   ; until the idle buffer's last mm has drained
-  mlw b6[r10], buf=1, stride=16
+  mlw b3[r10], buf=1, stride=16
   li r9, 768   ; A block 11
   nop 236
   ; -- window 11: k-block 11, weight buffer 1
-  mma b2[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
-  addi r10, r11, 0   ; weight tile (12, j)
+  mma b1[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
+  addi r10, r11, 1024   ; weight tile (12, j)
   nop 16   ; until the idle buffer's last mm has drained
-  mlw b7[r10], buf=0, stride=16
-  li r9, 0   ; A block 12
+  mlw b3[r10], buf=0, stride=16
+  li r9, 1024   ; A block 12
   nop 236
   ; -- window 12: k-block 12, weight buffer 0
-  mma b3[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
-  addi r10, r11, 256   ; weight tile (13, j)
+  mma b1[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
+  addi r10, r11, 1280   ; weight tile (13, j)
   nop 16   ; until the idle buffer's last mm has drained
-  mlw b7[r10], buf=1, stride=16
-  li r9, 256   ; A block 13
+  mlw b3[r10], buf=1, stride=16
+  li r9, 1280   ; A block 13
   nop 236
   ; -- window 13: k-block 13, weight buffer 1
-  mma b3[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
-  addi r10, r11, 512   ; weight tile (14, j)
+  mma b1[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
+  addi r10, r11, 1536   ; weight tile (14, j)
   nop 16   ; until the idle buffer's last mm has drained
-  mlw b7[r10], buf=0, stride=16
-  li r9, 512   ; A block 14
+  mlw b3[r10], buf=0, stride=16
+  li r9, 1536   ; A block 14
   nop 236
   ; -- window 14: k-block 14, weight buffer 0
-  mma b3[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
-  addi r10, r11, 768   ; weight tile (15, j)
+  mma b1[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
+  addi r10, r11, 1792   ; weight tile (15, j)
   nop 16   ; until the idle buffer's last mm has drained
-  mlw b7[r10], buf=1, stride=16
-  li r9, 768   ; A block 15
+  mlw b3[r10], buf=1, stride=16
+  li r9, 1792   ; A block 15
   nop 236
   ; -- window 15: k-block 15, weight buffer 1
-  mma b3[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
+  mma b1[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
   addi r10, r11, 1   ; weight tile (0, j+1)
   nop 16   ; until the idle buffer's last mm has drained
-  mlw b4[r10], buf=0, stride=16
+  mlw b2[r10], buf=0, stride=16
   addi r4, r3, 0   ; next column requantizes this column's region
   sub r3, r7, r3   ; and writes the other one
   addi r11, r11, 1
@@ -150,15 +150,15 @@ loop 15 {
   loop 14 {
     vlda v0, acc[r4], inc=1   ; row i
     vrq v1, v0, r6, 15   ; row i-1
-    vst v1, b8[r5], inc=16   ; row i-2
+    vst v1, b4[r5], inc=16   ; row i-2
   }
   nop
   vrq v1, v0, r6, 15   ; row 15
-  vst v1, b8[r5], inc=16   ; row 14
+  vst v1, b4[r5], inc=16   ; row 14
   nop 2
-  vst v1, b8[r5], inc=16   ; row 15
+  vst v1, b4[r5], inc=16   ; row 15
   addi r10, r11, 256   ; weight tile (1, j)
-  mlw b4[r10], buf=1, stride=16
+  mlw b2[r10], buf=1, stride=16
   li r9, 256   ; A block 1
   nop 197
   ; -- window 1: k-block 1, weight buffer 1
@@ -171,15 +171,15 @@ loop 15 {
   loop 14 {
     vlda v0, acc[r4], inc=1   ; row i
     vrq v1, v0, r6, 15   ; row i-1
-    vst v1, b8[r5], inc=16   ; row i-2
+    vst v1, b4[r5], inc=16   ; row i-2
   }
   nop
   vrq v1, v0, r6, 15   ; row 15
-  vst v1, b8[r5], inc=16   ; row 14
+  vst v1, b4[r5], inc=16   ; row 14
   nop 2
-  vst v1, b8[r5], inc=16   ; row 15
+  vst v1, b4[r5], inc=16   ; row 15
   addi r10, r11, 512   ; weight tile (2, j)
-  mlw b4[r10], buf=0, stride=16
+  mlw b2[r10], buf=0, stride=16
   li r9, 512   ; A block 2
   nop 197
   ; -- window 2: k-block 2, weight buffer 0
@@ -192,15 +192,15 @@ loop 15 {
   loop 14 {
     vlda v0, acc[r4], inc=1   ; row i
     vrq v1, v0, r6, 15   ; row i-1
-    vst v1, b8[r5], inc=16   ; row i-2
+    vst v1, b4[r5], inc=16   ; row i-2
   }
   nop
   vrq v1, v0, r6, 15   ; row 15
-  vst v1, b8[r5], inc=16   ; row 14
+  vst v1, b4[r5], inc=16   ; row 14
   nop 2
-  vst v1, b8[r5], inc=16   ; row 15
+  vst v1, b4[r5], inc=16   ; row 15
   addi r10, r11, 768   ; weight tile (3, j)
-  mlw b4[r10], buf=1, stride=16
+  mlw b2[r10], buf=1, stride=16
   li r9, 768   ; A block 3
   nop 197
   ; -- window 3: k-block 3, weight buffer 1
@@ -213,20 +213,20 @@ loop 15 {
   loop 14 {
     vlda v0, acc[r4], inc=1   ; row i
     vrq v1, v0, r6, 15   ; row i-1
-    vst v1, b8[r5], inc=16   ; row i-2
+    vst v1, b4[r5], inc=16   ; row i-2
   }
   nop
   vrq v1, v0, r6, 15   ; row 15
-  vst v1, b8[r5], inc=16   ; row 14
+  vst v1, b4[r5], inc=16   ; row 14
   nop 2
-  vst v1, b8[r5], inc=16   ; row 15
-  addi r10, r11, 0   ; weight tile (4, j)
-  mlw b5[r10], buf=0, stride=16
-  li r9, 0   ; A block 4
+  vst v1, b4[r5], inc=16   ; row 15
+  addi r10, r11, 1024   ; weight tile (4, j)
+  mlw b2[r10], buf=0, stride=16
+  li r9, 1024   ; A block 4
   nop 197
   ; -- window 4: k-block 4, weight buffer 0
-  mma b1[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
-  addi r5, r11, -1   ; requant rows 64..79 of column j-1
+  mma b0[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
+  addi r5, r11, 1023   ; requant rows 64..79 of column j-1
   vlda v0, acc[r4], inc=1   ; row 0
   nop 2
   vlda v0, acc[r4], inc=1   ; row 1
@@ -234,20 +234,20 @@ loop 15 {
   loop 14 {
     vlda v0, acc[r4], inc=1   ; row i
     vrq v1, v0, r6, 15   ; row i-1
-    vst v1, b9[r5], inc=16   ; row i-2
+    vst v1, b4[r5], inc=16   ; row i-2
   }
   nop
   vrq v1, v0, r6, 15   ; row 15
-  vst v1, b9[r5], inc=16   ; row 14
+  vst v1, b4[r5], inc=16   ; row 14
   nop 2
-  vst v1, b9[r5], inc=16   ; row 15
-  addi r10, r11, 256   ; weight tile (5, j)
-  mlw b5[r10], buf=1, stride=16
-  li r9, 256   ; A block 5
+  vst v1, b4[r5], inc=16   ; row 15
+  addi r10, r11, 1280   ; weight tile (5, j)
+  mlw b2[r10], buf=1, stride=16
+  li r9, 1280   ; A block 5
   nop 197
   ; -- window 5: k-block 5, weight buffer 1
-  mma b1[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
-  addi r5, r11, 255   ; requant rows 80..95 of column j-1
+  mma b0[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
+  addi r5, r11, 1279   ; requant rows 80..95 of column j-1
   vlda v0, acc[r4], inc=1   ; row 0
   nop 2
   vlda v0, acc[r4], inc=1   ; row 1
@@ -255,20 +255,20 @@ loop 15 {
   loop 14 {
     vlda v0, acc[r4], inc=1   ; row i
     vrq v1, v0, r6, 15   ; row i-1
-    vst v1, b9[r5], inc=16   ; row i-2
+    vst v1, b4[r5], inc=16   ; row i-2
   }
   nop
   vrq v1, v0, r6, 15   ; row 15
-  vst v1, b9[r5], inc=16   ; row 14
+  vst v1, b4[r5], inc=16   ; row 14
   nop 2
-  vst v1, b9[r5], inc=16   ; row 15
-  addi r10, r11, 512   ; weight tile (6, j)
-  mlw b5[r10], buf=0, stride=16
-  li r9, 512   ; A block 6
+  vst v1, b4[r5], inc=16   ; row 15
+  addi r10, r11, 1536   ; weight tile (6, j)
+  mlw b2[r10], buf=0, stride=16
+  li r9, 1536   ; A block 6
   nop 197
   ; -- window 6: k-block 6, weight buffer 0
-  mma b1[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
-  addi r5, r11, 511   ; requant rows 96..111 of column j-1
+  mma b0[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
+  addi r5, r11, 1535   ; requant rows 96..111 of column j-1
   vlda v0, acc[r4], inc=1   ; row 0
   nop 2
   vlda v0, acc[r4], inc=1   ; row 1
@@ -276,20 +276,20 @@ loop 15 {
   loop 14 {
     vlda v0, acc[r4], inc=1   ; row i
     vrq v1, v0, r6, 15   ; row i-1
-    vst v1, b9[r5], inc=16   ; row i-2
+    vst v1, b4[r5], inc=16   ; row i-2
   }
   nop
   vrq v1, v0, r6, 15   ; row 15
-  vst v1, b9[r5], inc=16   ; row 14
+  vst v1, b4[r5], inc=16   ; row 14
   nop 2
-  vst v1, b9[r5], inc=16   ; row 15
-  addi r10, r11, 768   ; weight tile (7, j)
-  mlw b5[r10], buf=1, stride=16
-  li r9, 768   ; A block 7
+  vst v1, b4[r5], inc=16   ; row 15
+  addi r10, r11, 1792   ; weight tile (7, j)
+  mlw b2[r10], buf=1, stride=16
+  li r9, 1792   ; A block 7
   nop 197
   ; -- window 7: k-block 7, weight buffer 1
-  mma b1[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
-  addi r5, r11, 767   ; requant rows 112..127 of column j-1
+  mma b0[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
+  addi r5, r11, 1791   ; requant rows 112..127 of column j-1
   vlda v0, acc[r4], inc=1   ; row 0
   nop 2
   vlda v0, acc[r4], inc=1   ; row 1
@@ -297,19 +297,19 @@ loop 15 {
   loop 14 {
     vlda v0, acc[r4], inc=1   ; row i
     vrq v1, v0, r6, 15   ; row i-1
-    vst v1, b9[r5], inc=16   ; row i-2
+    vst v1, b4[r5], inc=16   ; row i-2
   }
   nop
   vrq v1, v0, r6, 15   ; row 15
-  vst v1, b9[r5], inc=16   ; row 14
+  vst v1, b4[r5], inc=16   ; row 14
   nop 2
-  vst v1, b9[r5], inc=16   ; row 15
+  vst v1, b4[r5], inc=16   ; row 15
   addi r10, r11, 0   ; weight tile (8, j)
-  mlw b6[r10], buf=0, stride=16
+  mlw b3[r10], buf=0, stride=16
   li r9, 0   ; A block 8
   nop 197
   ; -- window 8: k-block 8, weight buffer 0
-  mma b2[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
+  mma b1[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
   addi r5, r11, -1   ; requant rows 128..143 of column j-1
   vlda v0, acc[r4], inc=1   ; row 0
   nop 2
@@ -318,19 +318,19 @@ loop 15 {
   loop 14 {
     vlda v0, acc[r4], inc=1   ; row i
     vrq v1, v0, r6, 15   ; row i-1
-    vst v1, b10[r5], inc=16   ; row i-2
+    vst v1, b5[r5], inc=16   ; row i-2
   }
   nop
   vrq v1, v0, r6, 15   ; row 15
-  vst v1, b10[r5], inc=16   ; row 14
+  vst v1, b5[r5], inc=16   ; row 14
   nop 2
-  vst v1, b10[r5], inc=16   ; row 15
+  vst v1, b5[r5], inc=16   ; row 15
   addi r10, r11, 256   ; weight tile (9, j)
-  mlw b6[r10], buf=1, stride=16
+  mlw b3[r10], buf=1, stride=16
   li r9, 256   ; A block 9
   nop 197
   ; -- window 9: k-block 9, weight buffer 1
-  mma b2[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
+  mma b1[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
   addi r5, r11, 255   ; requant rows 144..159 of column j-1
   vlda v0, acc[r4], inc=1   ; row 0
   nop 2
@@ -339,19 +339,19 @@ loop 15 {
   loop 14 {
     vlda v0, acc[r4], inc=1   ; row i
     vrq v1, v0, r6, 15   ; row i-1
-    vst v1, b10[r5], inc=16   ; row i-2
+    vst v1, b5[r5], inc=16   ; row i-2
   }
   nop
   vrq v1, v0, r6, 15   ; row 15
-  vst v1, b10[r5], inc=16   ; row 14
+  vst v1, b5[r5], inc=16   ; row 14
   nop 2
-  vst v1, b10[r5], inc=16   ; row 15
+  vst v1, b5[r5], inc=16   ; row 15
   addi r10, r11, 512   ; weight tile (10, j)
-  mlw b6[r10], buf=0, stride=16
+  mlw b3[r10], buf=0, stride=16
   li r9, 512   ; A block 10
   nop 197
   ; -- window 10: k-block 10, weight buffer 0
-  mma b2[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
+  mma b1[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
   addi r5, r11, 511   ; requant rows 160..175 of column j-1
   vlda v0, acc[r4], inc=1   ; row 0
   nop 2
@@ -360,19 +360,19 @@ loop 15 {
   loop 14 {
     vlda v0, acc[r4], inc=1   ; row i
     vrq v1, v0, r6, 15   ; row i-1
-    vst v1, b10[r5], inc=16   ; row i-2
+    vst v1, b5[r5], inc=16   ; row i-2
   }
   nop
   vrq v1, v0, r6, 15   ; row 15
-  vst v1, b10[r5], inc=16   ; row 14
+  vst v1, b5[r5], inc=16   ; row 14
   nop 2
-  vst v1, b10[r5], inc=16   ; row 15
+  vst v1, b5[r5], inc=16   ; row 15
   addi r10, r11, 768   ; weight tile (11, j)
-  mlw b6[r10], buf=1, stride=16
+  mlw b3[r10], buf=1, stride=16
   li r9, 768   ; A block 11
   nop 197
   ; -- window 11: k-block 11, weight buffer 1
-  mma b2[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
+  mma b1[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
   addi r5, r11, 767   ; requant rows 176..191 of column j-1
   vlda v0, acc[r4], inc=1   ; row 0
   nop 2
@@ -381,20 +381,20 @@ loop 15 {
   loop 14 {
     vlda v0, acc[r4], inc=1   ; row i
     vrq v1, v0, r6, 15   ; row i-1
-    vst v1, b10[r5], inc=16   ; row i-2
+    vst v1, b5[r5], inc=16   ; row i-2
   }
   nop
   vrq v1, v0, r6, 15   ; row 15
-  vst v1, b10[r5], inc=16   ; row 14
+  vst v1, b5[r5], inc=16   ; row 14
   nop 2
-  vst v1, b10[r5], inc=16   ; row 15
-  addi r10, r11, 0   ; weight tile (12, j)
-  mlw b7[r10], buf=0, stride=16
-  li r9, 0   ; A block 12
+  vst v1, b5[r5], inc=16   ; row 15
+  addi r10, r11, 1024   ; weight tile (12, j)
+  mlw b3[r10], buf=0, stride=16
+  li r9, 1024   ; A block 12
   nop 197
   ; -- window 12: k-block 12, weight buffer 0
-  mma b3[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
-  addi r5, r11, -1   ; requant rows 192..207 of column j-1
+  mma b1[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
+  addi r5, r11, 1023   ; requant rows 192..207 of column j-1
   vlda v0, acc[r4], inc=1   ; row 0
   nop 2
   vlda v0, acc[r4], inc=1   ; row 1
@@ -402,20 +402,20 @@ loop 15 {
   loop 14 {
     vlda v0, acc[r4], inc=1   ; row i
     vrq v1, v0, r6, 15   ; row i-1
-    vst v1, b11[r5], inc=16   ; row i-2
+    vst v1, b5[r5], inc=16   ; row i-2
   }
   nop
   vrq v1, v0, r6, 15   ; row 15
-  vst v1, b11[r5], inc=16   ; row 14
+  vst v1, b5[r5], inc=16   ; row 14
   nop 2
-  vst v1, b11[r5], inc=16   ; row 15
-  addi r10, r11, 256   ; weight tile (13, j)
-  mlw b7[r10], buf=1, stride=16
-  li r9, 256   ; A block 13
+  vst v1, b5[r5], inc=16   ; row 15
+  addi r10, r11, 1280   ; weight tile (13, j)
+  mlw b3[r10], buf=1, stride=16
+  li r9, 1280   ; A block 13
   nop 197
   ; -- window 13: k-block 13, weight buffer 1
-  mma b3[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
-  addi r5, r11, 255   ; requant rows 208..223 of column j-1
+  mma b1[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
+  addi r5, r11, 1279   ; requant rows 208..223 of column j-1
   vlda v0, acc[r4], inc=1   ; row 0
   nop 2
   vlda v0, acc[r4], inc=1   ; row 1
@@ -423,20 +423,20 @@ loop 15 {
   loop 14 {
     vlda v0, acc[r4], inc=1   ; row i
     vrq v1, v0, r6, 15   ; row i-1
-    vst v1, b11[r5], inc=16   ; row i-2
+    vst v1, b5[r5], inc=16   ; row i-2
   }
   nop
   vrq v1, v0, r6, 15   ; row 15
-  vst v1, b11[r5], inc=16   ; row 14
+  vst v1, b5[r5], inc=16   ; row 14
   nop 2
-  vst v1, b11[r5], inc=16   ; row 15
-  addi r10, r11, 512   ; weight tile (14, j)
-  mlw b7[r10], buf=0, stride=16
-  li r9, 512   ; A block 14
+  vst v1, b5[r5], inc=16   ; row 15
+  addi r10, r11, 1536   ; weight tile (14, j)
+  mlw b3[r10], buf=0, stride=16
+  li r9, 1536   ; A block 14
   nop 197
   ; -- window 14: k-block 14, weight buffer 0
-  mma b3[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
-  addi r5, r11, 511   ; requant rows 224..239 of column j-1
+  mma b1[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
+  addi r5, r11, 1535   ; requant rows 224..239 of column j-1
   vlda v0, acc[r4], inc=1   ; row 0
   nop 2
   vlda v0, acc[r4], inc=1   ; row 1
@@ -444,20 +444,20 @@ loop 15 {
   loop 14 {
     vlda v0, acc[r4], inc=1   ; row i
     vrq v1, v0, r6, 15   ; row i-1
-    vst v1, b11[r5], inc=16   ; row i-2
+    vst v1, b5[r5], inc=16   ; row i-2
   }
   nop
   vrq v1, v0, r6, 15   ; row 15
-  vst v1, b11[r5], inc=16   ; row 14
+  vst v1, b5[r5], inc=16   ; row 14
   nop 2
-  vst v1, b11[r5], inc=16   ; row 15
-  addi r10, r11, 768   ; weight tile (15, j)
-  mlw b7[r10], buf=1, stride=16
-  li r9, 768   ; A block 15
+  vst v1, b5[r5], inc=16   ; row 15
+  addi r10, r11, 1792   ; weight tile (15, j)
+  mlw b3[r10], buf=1, stride=16
+  li r9, 1792   ; A block 15
   nop 197
   ; -- window 15: k-block 15, weight buffer 1
-  mma b3[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
-  addi r5, r11, 767   ; requant rows 240..255 of column j-1
+  mma b1[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
+  addi r5, r11, 1791   ; requant rows 240..255 of column j-1
   vlda v0, acc[r4], inc=1   ; row 0
   nop 2
   vlda v0, acc[r4], inc=1   ; row 1
@@ -465,15 +465,15 @@ loop 15 {
   loop 14 {
     vlda v0, acc[r4], inc=1   ; row i
     vrq v1, v0, r6, 15   ; row i-1
-    vst v1, b11[r5], inc=16   ; row i-2
+    vst v1, b5[r5], inc=16   ; row i-2
   }
   nop
   vrq v1, v0, r6, 15   ; row 15
-  vst v1, b11[r5], inc=16   ; row 14
+  vst v1, b5[r5], inc=16   ; row 14
   nop 2
-  vst v1, b11[r5], inc=16   ; row 15
+  vst v1, b5[r5], inc=16   ; row 15
   addi r10, r11, 1   ; weight tile (0, j+1)
-  mlw b4[r10], buf=0, stride=16
+  mlw b2[r10], buf=0, stride=16
   addi r4, r3, 0   ; next column requantizes this column's region
   sub r3, r7, r3   ; and writes the other one
   addi r11, r11, 1
@@ -483,64 +483,34 @@ loop 15 {
 
 ; epilogue: requantize column 15 once its last ACC row has landed
 barrier
-addi r5, r11, -1   ; rows 0..63
+addi r5, r11, -1   ; rows 0..127
 vlda v0, acc[r4], inc=1   ; row 0
 nop 2
 vlda v0, acc[r4], inc=1   ; row 1
 vrq v1, v0, r6, 15   ; row 0
-loop 62 {
+loop 126 {
   vlda v0, acc[r4], inc=1   ; row i
   vrq v1, v0, r6, 15   ; row i-1
-  vst v1, b8[r5], inc=16   ; row i-2
+  vst v1, b4[r5], inc=16   ; row i-2
 }
 nop
-vrq v1, v0, r6, 15   ; row 63
-vst v1, b8[r5], inc=16   ; row 62
+vrq v1, v0, r6, 15   ; row 127
+vst v1, b4[r5], inc=16   ; row 126
 nop 2
-vst v1, b8[r5], inc=16   ; row 63
-addi r5, r11, -1   ; rows 64..127
+vst v1, b4[r5], inc=16   ; row 127
+addi r5, r11, -1   ; rows 128..255
 vlda v0, acc[r4], inc=1   ; row 0
 nop 2
 vlda v0, acc[r4], inc=1   ; row 1
 vrq v1, v0, r6, 15   ; row 0
-loop 62 {
+loop 126 {
   vlda v0, acc[r4], inc=1   ; row i
   vrq v1, v0, r6, 15   ; row i-1
-  vst v1, b9[r5], inc=16   ; row i-2
+  vst v1, b5[r5], inc=16   ; row i-2
 }
 nop
-vrq v1, v0, r6, 15   ; row 63
-vst v1, b9[r5], inc=16   ; row 62
+vrq v1, v0, r6, 15   ; row 127
+vst v1, b5[r5], inc=16   ; row 126
 nop 2
-vst v1, b9[r5], inc=16   ; row 63
-addi r5, r11, -1   ; rows 128..191
-vlda v0, acc[r4], inc=1   ; row 0
-nop 2
-vlda v0, acc[r4], inc=1   ; row 1
-vrq v1, v0, r6, 15   ; row 0
-loop 62 {
-  vlda v0, acc[r4], inc=1   ; row i
-  vrq v1, v0, r6, 15   ; row i-1
-  vst v1, b10[r5], inc=16   ; row i-2
-}
-nop
-vrq v1, v0, r6, 15   ; row 63
-vst v1, b10[r5], inc=16   ; row 62
-nop 2
-vst v1, b10[r5], inc=16   ; row 63
-addi r5, r11, -1   ; rows 192..255
-vlda v0, acc[r4], inc=1   ; row 0
-nop 2
-vlda v0, acc[r4], inc=1   ; row 1
-vrq v1, v0, r6, 15   ; row 0
-loop 62 {
-  vlda v0, acc[r4], inc=1   ; row i
-  vrq v1, v0, r6, 15   ; row i-1
-  vst v1, b11[r5], inc=16   ; row i-2
-}
-nop
-vrq v1, v0, r6, 15   ; row 63
-vst v1, b11[r5], inc=16   ; row 62
-nop 2
-vst v1, b11[r5], inc=16   ; row 63
+vst v1, b5[r5], inc=16   ; row 127
 halt

@@ -26,13 +26,26 @@ r*N/L + j). Each stream's bank then depends only on the k-block, never on the co
 import argparse
 import os
 import struct
+import tomllib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ISA_TOML = os.path.join(HERE, "..", "..", "isa", "lpu_isa.toml")
+
+
+def config(name):
+    """The [[config]] table `name` of isa/lpu_isa.toml (lanes, banks, bank_depth, acc_depth...)."""
+    with open(ISA_TOML, "rb") as f:
+        configs = {c["name"]: c for c in tomllib.load(f)["config"]}
+    return configs[name]
 
 
 class Variant:
-    def __init__(self, name, cfg, lanes, depth, m, k, n, a0, b0, c0, mult, shift, timing, seed):
-        self.name, self.cfg, self.L, self.D = name, cfg, lanes, depth
+    def __init__(self, name, cfg, m, k, n, a0, b0, c0, mult, shift, timing, seed):
+        c = config(cfg)
+        self.name, self.cfg, self.L, self.D = name, cfg, c["lanes"], c["bank_depth"]
+        assert timing["acc_depth"] == c["acc_depth"], f"{name}: acc_depth differs from the config"
+        # The three tensors must fit in the SRAM (banks are addressed b0..b{banks-1}).
+        assert max(a0, b0, c0) < c["banks"] * c["bank_depth"], f"{name}: tensor beyond the SRAM"
         self.M, self.K, self.N = m, k, n
         self.A0, self.B0, self.C0 = a0, b0, c0  # flat SRAM word addresses (bank * depth + addr)
         self.mult, self.shift = mult, shift
@@ -46,8 +59,10 @@ BASE_T = dict(vlat=4, mlw_ready=17, wbuf_release=18, acc_depth=512)
 TINY_T = dict(vlat=4, mlw_ready=5, wbuf_release=6, acc_depth=256)
 
 VARIANTS = [
-    Variant("gemm_256", "base", 16, 1024, 256, 256, 256, 0 * 1024, 4 * 1024, 8 * 1024, 15, 15, BASE_T, 256),
-    Variant("gemm_32", "tiny", 4, 16384, 32, 32, 32, 0, 16384, 16384 + 1024, 21, 14, TINY_T, 32),
+    # Flat word addresses of A, B and C (4096 words = 64 KiB apart on base, whatever the bank
+    # depth: bank_addr() splits them into bank and address with the config's bank_depth).
+    Variant("gemm_256", "base", 256, 256, 256, 0, 4096, 8192, 15, 15, BASE_T, 256),
+    Variant("gemm_32", "tiny", 32, 32, 32, 0, 16384, 16384 + 1024, 21, 14, TINY_T, 32),
 ]
 
 

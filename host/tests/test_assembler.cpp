@@ -79,8 +79,8 @@ TEST_CASE("asm: every instruction form encodes as lpu::encode says", "[asm]") {
       {"vld v1, b2[r3-16], inc=-1",
        enc(Op::vld, {{F::rd, 1}, {F::ra, 3}, {F::bank, 2}, {F::imm16, -16}, {F::stride, -1}})},
       {"vld v1, b2[40]", enc(Op::vld, {{F::rd, 1}, {F::bank, 2}, {F::imm16, 40}})},
-      {"vldu v15, b15[r15], inc=127",
-       enc(Op::vldu, {{F::rd, 15}, {F::ra, 15}, {F::bank, 15}, {F::stride, 127}})},
+      {"vldu v15, b7[r15], inc=127",
+       enc(Op::vldu, {{F::rd, 15}, {F::ra, 15}, {F::bank, 7}, {F::stride, 127}})},
       {"vlda v3, acc[r4+8], inc=1",
        enc(Op::vlda, {{F::rd, 3}, {F::ra, 4}, {F::imm16, 8}, {F::stride, 1}})},
       {"vlda v3, acc[-1]", enc(Op::vlda, {{F::rd, 3}, {F::imm16, -1}})},
@@ -281,8 +281,8 @@ TEST_CASE("asm: errors carry file:line:col", "[asm]") {
         "t.s:2:1: .data overlaps the .data on line 1");
   CHECK(error_of(".data b1[1023], 1\n.data b2[0], 2\n.data b1[1023] {\n1\n}\n") ==
         "t.s:3:1: .data overlaps the .data on line 1");
-  CHECK(error_of(".data b15[1023], 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17") ==
-        "t.s:1:1: .data: 32 bytes (2 units of 16) from b15[1023] run past the end of sram (1 units "
+  CHECK(error_of(".data b7[2047], 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17") ==
+        "t.s:1:1: .data: 32 bytes (2 units of 16) from b7[2047] run past the end of sram (1 units "
         "left)");
   CHECK(error_of(".data acc[0] {\n1, 2\n") == "t.s:1:1: .data block is not closed with '}'");
   CHECK(error_of(".input x, b0[0]") == "t.s:1:1: .input needs shape=(...)");
@@ -315,10 +315,10 @@ TEST_CASE("asm: configuration, requirements and other directives", "[asm]") {
       lpu::assemble(".config base\n.requires banks=2, acc_depth=0\nnop\n", "t.s", tiny());
   CHECK(p3.req.lanes == 16);
   CHECK(p3.req.banks == 2);
-  CHECK(p3.req.bank_depth == 1024);
+  CHECK(p3.req.bank_depth == 2048);
   CHECK(p3.req.acc_depth == 0);
-  CHECK(error_of(".requires banks=17\n") ==
-        "t.s:1:17: banks on configuration 'base' 17 is out of range (0..16)");
+  CHECK(error_of(".requires banks=9\n") ==
+        "t.s:1:17: banks on configuration 'base' 9 is out of range (0..8)");
   CHECK(error_of(".config base\n.requires banks=1\n.data b1[0], 1\n")
             .find("t.s:3:1: .data: bank 1 out of range") == 0);
   // The instruction memory limit.

@@ -156,8 +156,8 @@ TEST_CASE("container: serialize/parse round trip and the documented byte layout"
   CHECK(rd32(b, 16) == b.size());
   CHECK(rd32(b, 20) == 4);  // CODE, DATA, SYMBOLS, META
   CHECK(rd16(b, 24) == 16);
-  CHECK(rd16(b, 26) == 16);
-  CHECK(rd32(b, 28) == 1024);
+  CHECK(rd16(b, 26) == 8);
+  CHECK(rd32(b, 28) == 2048);
   CHECK(rd32(b, 32) == 512);
   CHECK(rd32(b, 36) == 1024);
   CHECK(rd32(b, 40) == 2);
@@ -347,17 +347,17 @@ TEST_CASE("container: DATA, SYMBOLS and META bodies are checked", "[container]")
   const std::size_t s0 = sym.offset + 4;
   // DATA
   CHECK_THAT(edit([&](auto& b) { wr32(b, data.offset, 3); }), Catch::Contains("unknown space 3"));
-  CHECK_THAT(edit([&](auto& b) { wr32(b, data.offset + 4, 16); }),
-             Catch::Contains("bank 16 out of range"));
-  CHECK_THAT(edit([&](auto& b) { wr32(b, data.offset + 8, 1024); }),
-             Catch::Contains("address 1024 out of range"));
+  CHECK_THAT(edit([&](auto& b) { wr32(b, data.offset + 4, 8); }),
+             Catch::Contains("bank 8 out of range"));
+  CHECK_THAT(edit([&](auto& b) { wr32(b, data.offset + 8, 2048); }),
+             Catch::Contains("address 2048 out of range"));
   CHECK(edit([&](auto& b) {
-          wr32(b, data.offset + 4, 15);
-          wr32(b, data.offset + 8, 1023);
+          wr32(b, data.offset + 4, 7);
+          wr32(b, data.offset + 8, 2047);
         }).empty());  // last word
   CHECK_THAT(edit([&](auto& b) {
-               wr32(b, data.offset + 4, 15);
-               wr32(b, data.offset + 8, 1023);
+               wr32(b, data.offset + 4, 7);
+               wr32(b, data.offset + 8, 2047);
                wr32(b, data.offset + 12, 32);
              }),
              Catch::Contains("past the end"));
@@ -436,24 +436,26 @@ TEST_CASE("container: serialize refuses programs the reader would reject", "[con
 }
 
 TEST_CASE("container: symbol_pieces follows the flat SRAM order across banks", "[container]") {
-  const auto& base = lpu::config_by_name("base");  // 16 lanes, 1024 words per bank
+  const auto& base = lpu::config_by_name("base");  // 16 lanes, 2048 words per bank
+  REQUIRE(base.lanes == 16);
+  const std::size_t depth = base.bank_depth;
   lpu::Symbol s;
   s.name = "t";
   s.bank = 2;
-  s.addr = 1022;
-  s.shape = {5, 16};  // 80 bytes = 5 words: b2[1022], b2[1023], b3[0], b3[1], b3[2]
+  s.addr = static_cast<std::uint32_t>(depth - 2);
+  s.shape = {5, 16};  // 80 bytes = 5 words: b2[depth-2], b2[depth-1], b3[0], b3[1], b3[2]
   const auto pieces = lpu::symbol_pieces(s, base);
   // Independent map: byte i lives in global word g0 + i/16, lane i%16.
-  const std::size_t g0 = 2 * 1024 + 1022;
+  const std::size_t g0 = 2 * depth + depth - 2;
   std::size_t covered = 0;
   for (const auto& pc : pieces) {
     REQUIRE(pc.size % 16 == 0);
     for (std::size_t k = 0; k < pc.size; ++k) {
       const std::size_t byte = pc.offset + k;
-      const std::size_t g = std::size_t{pc.bank} * 1024 + pc.addr + k / 16;
+      const std::size_t g = std::size_t{pc.bank} * depth + pc.addr + k / 16;
       REQUIRE(g == g0 + byte / 16);
       REQUIRE(k % 16 == byte % 16);
-      REQUIRE(pc.addr + k / 16 < 1024);  // a piece never crosses a bank
+      REQUIRE(pc.addr + k / 16 < depth);  // a piece never crosses a bank
     }
     covered += pc.size;
   }
@@ -469,12 +471,12 @@ TEST_CASE("container: symbol_pieces follows the flat SRAM order across banks", "
   CHECK(p2[0].size == 20);
 
   // Past the end of SRAM.
-  s.bank = 15;
-  s.addr = 1023;
+  s.bank = 7;
+  s.addr = static_cast<std::uint32_t>(depth - 1);
   CHECK_THROWS_WITH(lpu::symbol_pieces(s, base),
                     Catch::Contains("symbol 't'") && Catch::Contains("past the end"));
-  s.bank = 16;
-  CHECK_THROWS_WITH(lpu::symbol_pieces(s, base), Catch::Contains("bank 16"));
+  s.bank = 8;
+  CHECK_THROWS_WITH(lpu::symbol_pieces(s, base), Catch::Contains("bank 8"));
 
   // ACC: int32 entries of 16 x 4 bytes.
   lpu::Symbol a;

@@ -81,10 +81,11 @@ TEST_CASE("golden errors: loop_depth", "[golden]") {
 
 TEST_CASE("golden errors: sram_addr on vector accesses", "[golden]") {
   GoldenModel m(base());
-  // Out of range above; the post-increment of the failing vld still happens.
-  auto r = run(m, {li(1, 1024), vld(0, 0, 1, 0, 1), halt()});
+  // Out of range above (base: 2048 words per bank); the post-increment of the failing vld
+  // still happens.
+  auto r = run(m, {li(1, 2048), vld(0, 0, 1, 0, 1), halt()});
   check_error(r, ErrorCode::sram_addr, 1, 1);
-  CHECK(m.sreg(1) == 1025);
+  CHECK(m.sreg(1) == 2049);
   CHECK(r.counter(C::instrs) == 2);  // it issued; its access failed
   CHECK(r.counter(C::sram_reads) == 0);
   // Negative.
@@ -98,9 +99,9 @@ TEST_CASE("golden errors: sram_addr on vector accesses", "[golden]") {
 TEST_CASE("golden errors: vgather addresses wrap at 32 bits", "[golden]") {
   GoldenModel m(base());
   std::vector<std::uint8_t> idx(16 * 4, 0);
-  // ACC[0] lane 0 = 0x7fffffff, lane 1 = 1000
+  // ACC[0] lane 0 = 0x7fffffff, lane 1 = 2024
   idx[0] = 0xff; idx[1] = 0xff; idx[2] = 0xff; idx[3] = 0x7f;
-  idx[4] = 0xe8; idx[5] = 0x03;
+  idx[4] = 0xe8; idx[5] = 0x07;
   m.write_mem(Space::acc, 0, 0, idx);
   std::vector<std::int8_t> w(16, 42);
   put_words(m, 4, 0, w);
@@ -110,7 +111,7 @@ TEST_CASE("golden errors: vgather addresses wrap at 32 bits", "[golden]") {
                    halt()});
   REQUIRE(r.ok());
   CHECK(m.vreg(2, 5) == 42);
-  // Lane 1 as index: 1000 + 24 = 1024 is out of range.
+  // Lane 1 as index: 2024 + 24 = 2048 is out of range.
   r = run(m, {vlda(1, 0), nop(3),
               I(Op::vgather, {{F::rd, 2}, {F::bank, 4}, {F::ra, 0}, {F::imm16, 24}, {F::rb, 1}, {F::sh, 1}}), halt()});
   check_error(r, ErrorCode::sram_addr, 2, 4);
@@ -118,16 +119,17 @@ TEST_CASE("golden errors: vgather addresses wrap at 32 bits", "[golden]") {
 
 TEST_CASE("golden errors: sram_addr in a stream stops at that row", "[golden]") {
   GoldenModel m(base());
-  // li @0; mm @1 reads rows 1022 @2, 1023 @3, 1024 @4 (error); the two good rows were read,
+  // li @0; mm @1 reads rows 2046 @2, 2047 @3, 2048 @4 (error); the two good rows were read,
   // their ACC writes (due at 37, 38) never happen.
-  const auto r = run(m, {li(1, 1022), mm(0, 1, 0, 3), halt()});
+  const auto r = run(m, {li(1, 2046), mm(0, 1, 0, 3), halt()});
   check_error(r, ErrorCode::sram_addr, 1, 4);
   CHECK(r.counter(C::mxu_busy) == 2);
   CHECK(r.counter(C::acc_writes) == 0);
   CHECK(r.counter(C::stall_cycles) == 2);  // halt @2 held 3 and 4
-  // mlw @0 with stride 100 reads rows 0, 100, ..., 1000 @1..11; row 11 (1100) @12 fails.
-  const auto r2 = run(m, {mlw(2, 0, 0, 100), halt()});
-  check_error(r2, ErrorCode::sram_addr, 0, 12);
+  // li @0; mlw @1 with stride 100 reads rows 948, 1048, ..., 1948 @2..12; row 11 (2048) @13
+  // fails.
+  const auto r2 = run(m, {li(1, 948), mlw(2, 1, 0, 100), halt()});
+  check_error(r2, ErrorCode::sram_addr, 1, 13);
   CHECK(r2.counter(C::mxu_wload) == 11);
 }
 
@@ -208,7 +210,7 @@ TEST_CASE("golden errors: bank conflicts", "[golden]") {
     GoldenModel m(base());
     // mm reads bank 0 @2; the vld of bank 0 @2 is out of range: only sram_addr, the mm row
     // completes.
-    const auto r = run(m, {li(1, 2000), mm(0, 0, 0, 8), vld(0, 0, 1), halt()});
+    const auto r = run(m, {li(1, 4000), mm(0, 0, 0, 8), vld(0, 0, 1), halt()});
     check_error(r, ErrorCode::sram_addr, 2, 2);
     CHECK(r.counter(C::mxu_busy) == 1);
     CHECK(r.counter(C::sram_reads) == 1);
@@ -226,9 +228,9 @@ TEST_CASE("golden errors: bank conflicts", "[golden]") {
 TEST_CASE("golden errors: the rest of the error cycle completes, nothing after", "[golden]") {
   GoldenModel m(base());
   put_words(m, 1, 7, std::vector<std::int8_t>(16, 5));
-  // li @0; vmov v3 @1 (lands at the end of 4); mm @2 rows 1023 @3, 1024 @4 -> sram_addr at 4;
+  // li @0; vmov v3 @1 (lands at the end of 4); mm @2 rows 2047 @3, 2048 @4 -> sram_addr at 4;
   // vmov v2 @3 (would land at 6: never); vst of v0 (zeros) to bank 1 word 7 @4 completes.
-  const auto r = run(m, {li(1, 1023), vmovi(3, 4), mm(0, 1, 0, 2), vmovi(2, 9), vst(0, 1, 0, 7), halt()});
+  const auto r = run(m, {li(1, 2047), vmovi(3, 4), mm(0, 1, 0, 2), vmovi(2, 9), vst(0, 1, 0, 7), halt()});
   check_error(r, ErrorCode::sram_addr, 2, 4);
   CHECK(m.vreg(3, 0) == 4);
   CHECK(m.vreg(2, 0) == 0);
@@ -239,10 +241,10 @@ TEST_CASE("golden errors: the rest of the error cycle completes, nothing after",
 
 TEST_CASE("golden errors: the lowest code of the cycle is reported", "[golden]") {
   GoldenModel m(base());
-  // mm row 1024 @3 raises sram_addr (5); the word issuing @3 is an illegal opcode (1).
-  const auto r = run(m, {li(1, 1023), mm(0, 1, 0, 2), nop(), 0xFEull << 56, halt()});
+  // mm row 2048 @3 raises sram_addr (5); the word issuing @3 is an illegal opcode (1).
+  const auto r = run(m, {li(1, 2047), mm(0, 1, 0, 2), nop(), 0xFEull << 56, halt()});
   check_error(r, ErrorCode::illegal_opcode, 3, 3);
   // Without it, the sram_addr of the stream.
-  const auto r2 = run(m, {li(1, 1023), mm(0, 1, 0, 2), nop(), nop(), halt()});
+  const auto r2 = run(m, {li(1, 2047), mm(0, 1, 0, 2), nop(), nop(), halt()});
   check_error(r2, ErrorCode::sram_addr, 1, 3);
 }

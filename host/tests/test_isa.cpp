@@ -146,7 +146,8 @@ TEST_CASE("isa: check_operands applies the configuration's ranges", "[isa]") {
   // Banks.
   CHECK(check(make(Op::vld, {{Field::bank, 2}}), tiny) == bad);
   CHECK(check(make(Op::vld, {{Field::bank, 1}}), tiny) == ok);
-  CHECK(check(make(Op::vld, {{Field::bank, 15}}), base) == ok);
+  CHECK(check(make(Op::vld, {{Field::bank, 7}}), base) == ok);
+  CHECK(check(make(Op::vld, {{Field::bank, 8}}), base) == bad);
   CHECK(check(make(Op::vtr, {{Field::rd, 2}, {Field::bank, 0}}), tiny) ==
         bad);  // destination bank in rd
   CHECK(check(make(Op::vtr, {{Field::rd, 1}, {Field::bank, 1}}), tiny) == ok);

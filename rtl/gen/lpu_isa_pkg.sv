@@ -165,8 +165,8 @@ package lpu_isa_pkg;
   // base: ECP5 LFE5U-85F (ULX3S); the default simulated device
   localparam int unsigned CFG_BASE_ID = 2;
   localparam int unsigned CFG_BASE_LANES = 16;
-  localparam int unsigned CFG_BASE_BANKS = 16;
-  localparam int unsigned CFG_BASE_BANK_DEPTH = 1024;
+  localparam int unsigned CFG_BASE_BANKS = 8;
+  localparam int unsigned CFG_BASE_BANK_DEPTH = 2048;
   localparam int unsigned CFG_BASE_SRAM_DUAL_PORT = 1;
   localparam int unsigned CFG_BASE_ACC_DEPTH = 512;
   localparam int unsigned CFG_BASE_IMEM_DEPTH = 4096;

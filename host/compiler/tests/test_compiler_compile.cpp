@@ -157,12 +157,12 @@ TEST_CASE("a program longer than the instruction memory is an error", "[compiler
 TEST_CASE("an input larger than one bank is an error", "[compiler][fit]") {
   Rng rng(5);
   Builder b(rng);
-  const std::string x = b.input({200, 96});  // 6 column blocks x 200 rows = 1200 words > 1024
+  const std::string x = b.input({400, 96});  // 6 column blocks x 400 rows = 2400 words > 2048
   const std::string y = b.node(OpKind::relu, {x});
   const Graph g = b.finish({y});
   const std::string msg = compile_error(g, config_by_name("base"));
   INFO(msg);
-  CHECK(msg.find("tensor 'in0' needs 1200 consecutive words") != std::string::npos);
+  CHECK(msg.find("tensor 'in0' needs 2400 consecutive words") != std::string::npos);
 }
 
 TEST_CASE("compiling without calibration data is an error", "[compiler][fit]") {

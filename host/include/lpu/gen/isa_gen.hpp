@@ -297,7 +297,7 @@ struct ConfigDesc {
 
 inline constexpr std::array<ConfigDesc, 2> kConfigs = {{
     {"tiny", "iCE40UP5K (iCEBreaker)", 1, 4, 2, 16384, 0, 256, 1024, 256, 8, 16, 4, 2, 1, 4, 64, 64, 64, 24, 4, 1, 11, 4, 5, 6, 4, 6, 166, 112},
-    {"base", "ECP5 LFE5U-85F (ULX3S); the default simulated device", 2, 16, 16, 1024, 1, 512, 4096, 1024, 16, 16, 4, 2, 4, 4, 16, 64, 64, 100, 4, 1, 35, 16, 17, 18, 16, 18, 166, 100},
+    {"base", "ECP5 LFE5U-85F (ULX3S); the default simulated device", 2, 16, 8, 2048, 1, 512, 4096, 1024, 16, 16, 4, 2, 4, 4, 16, 64, 64, 100, 4, 1, 35, 16, 17, 18, 16, 18, 166, 100},
 }};
 
 }  // namespace lpu::gen
