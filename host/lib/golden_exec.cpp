@@ -369,7 +369,8 @@ void Engine::issue_execute(const DInstr& d, std::uint32_t pc_, int sram_idx, boo
 
     // ---- lookup table ----
     case Op::lutld:
-      hold(c + d.count);
+      // Word i is read in cycle c+1+W*i (W = lutld_word_cycles); the slot is held W*n+1 cycles.
+      hold(c + static_cast<std::uint64_t>(cfg.lutld_word_cycles) * d.count);
       if (d.count == 0) break;
       lutld.rows_left = d.count;
       lutld.next = c + 1;

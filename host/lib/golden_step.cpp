@@ -225,8 +225,9 @@ bool Engine::step(RunResult& res) {
     }
     if (lut_i >= 0) {
       if (!acc_list[lut_i].bad && !lut_bad) {
-        // LUT writes land at the end of the cycle; nothing reads the LUT while lutld holds
-        // the issue slot, so writing now is the same.
+        // Architecturally the word's entries are written at the end of its read cycle (the
+        // hardware spreads them over lutld_word_cycles cycles, all done before a vlut can
+        // read); nothing reads the LUT while lutld holds the issue slot.
         const std::int8_t* w = word(lutld.bank, lutld.addr);
         for (unsigned e = 0; e < L / 2; ++e) {
           const auto lo = static_cast<std::uint8_t>(w[2 * e]);
@@ -243,7 +244,7 @@ bool Engine::step(RunResult& res) {
       }
       ++lutld.addr;
       lutld.entry += L / 2;
-      ++lutld.next;
+      lutld.next += cfg.lutld_word_cycles;
       --lutld.rows_left;
     }
     if (send_i >= 0) {

@@ -513,14 +513,18 @@ class Gen {
     if (!stream_base(std::max<i64>(n, 1), 1, depth(), a)) return;
     int ra = 0;
     if (!reg_exact(a, ra)) return;
+    // Word i is read in cycle t+1+W*i; the issue slot is held W*n+1 cycles (docs/isa.md).
+    const u64 w = cfg_.lutld_word_cycles;
     int b = -1;
     for (int tries = 0; tries < 4 && b < 0; ++tries) {
-      b = free_bank(t_ + 1, static_cast<u64>(n), false);
+      // Free in t+1 .. t+1+W*(n-1): a superset of the read cycles.
+      b = free_bank(t_ + 1, n > 0 ? w * static_cast<u64>(n - 1) + 1 : 0, false);
       if (b < 0) nop(1);
     }
     if (b < 0) return;
-    for (i64 i = 0; i < n; ++i) reserve(t_ + 1 + static_cast<u64>(i), static_cast<unsigned>(b), false);
-    put(mk(Op::lutld, {{Field::bank, b}, {Field::ra, ra}, {Field::count, n}, {Field::hi16, o}}), static_cast<u64>(n) + 1);
+    for (i64 i = 0; i < n; ++i) reserve(t_ + 1 + w * static_cast<u64>(i), static_cast<unsigned>(b), false);
+    put(mk(Op::lutld, {{Field::bank, b}, {Field::ra, ra}, {Field::count, n}, {Field::hi16, o}}),
+        w * static_cast<u64>(n) + 1);
   }
 
   // A hardware loop at nesting `level` (1 or 2): barrier, loop, body, barrier.
@@ -678,7 +682,8 @@ class Gen {
         reg_exact(0, ra);
         const i64 o = chance(0.5) ? static_cast<i64>(cfg_.lut_depth) - static_cast<i64>(L_) / 2 - static_cast<i64>(L_) / 2 + 1
                                   : -1;
-        put(mk(Op::lutld, {{Field::bank, bank()}, {Field::ra, ra}, {Field::count, 3}, {Field::hi16, o}}), 4);
+        put(mk(Op::lutld, {{Field::bank, bank()}, {Field::ra, ra}, {Field::count, 3}, {Field::hi16, o}}),
+            3 * u64{cfg_.lutld_word_cycles} + 1);
         return false;
       }
       case ErrorCode::bank_conflict: {

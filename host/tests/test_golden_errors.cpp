@@ -160,9 +160,10 @@ TEST_CASE("golden errors: lut_addr", "[golden]") {
   std::vector<std::int8_t> w(2 * 16);
   for (unsigned i = 0; i < w.size(); ++i) w[i] = static_cast<std::int8_t>(i + 1);
   put_words(m, 0, 0, w);
-  // lutld @1: word 0 @2 -> entries 1016..1023 (fine), word 1 @3 -> 1024.. (error).
+  // lutld @1 (base: 2 cycles per word): word 0 @2 -> entries 1016..1023 (fine), word 1 @4
+  // -> 1024.. (error).
   auto r = run(m, {li(1, 0), lutld(0, 1, 2, 1016), halt()});
-  check_error(r, ErrorCode::lut_addr, 1, 3);
+  check_error(r, ErrorCode::lut_addr, 1, 4);
   const auto lut = m.read_mem(Space::lut, 0, 1016, 16);
   for (unsigned i = 0; i < 16; ++i) CHECK(static_cast<std::int8_t>(lut[i]) == w[i]);
   // A word with any entry out of range writes none of them.

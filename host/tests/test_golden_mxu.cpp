@@ -110,7 +110,8 @@ TEST_CASE("golden trace: issues and every write", "[golden]") {
   put_words(m, 0, 0, std::vector<std::int8_t>(16, 3));
   put_words(m, 2, 0, std::vector<std::int8_t>(16, 1));
   // li @0, vmov @1 (v2 at the end of 4), vst v0 @2 (post-inc r1), mlw @3, nop 17 @4..20,
-  // mm @21 (ACC[0] at the end of 57), lutld @22..23 (LUT 0..7 at the end of 23), halt @24.
+  // mm @21 (ACC[0] at the end of 57), lutld @22..24 (base: 2 cycles per word; word 0 read
+  // in 23, LUT 0..7 at the end of 23), halt @25.
   m.load_code({li(1, 5), vmovi(2, -7), vst(0, 2, 1, 0, 1), mlw(1, 0, 0), nop(17), mm(0, 0, 0, 1, 0),
                lutld(2, 0, 1, 0), halt()});
   const auto r = m.run();
@@ -161,6 +162,6 @@ TEST_CASE("golden trace: issues and every write", "[golden]") {
     if (e.kind == TraceEvent::Kind::issue) issues.emplace_back(e.cycle, e.pc);
   }
   const std::vector<std::pair<std::uint64_t, std::uint32_t>> want = {{0, 0}, {1, 1}, {2, 2}, {3, 3},
-                                                                      {4, 4}, {21, 5}, {22, 6}, {24, 7}};
+                                                                      {4, 4}, {21, 5}, {22, 6}, {25, 7}};
   CHECK(issues == want);
 }

@@ -365,21 +365,47 @@ TEST_CASE("golden: vtr timing, result and busy window", "[golden]") {
   CHECK(out2 == out);
 }
 
-TEST_CASE("golden: lutld holds the issue slot count+1 cycles", "[golden]") {
+TEST_CASE("golden: lutld holds the issue slot lutld_word_cycles*count+1 cycles", "[golden]") {
   GoldenModel m(base());
+  REQUIRE(base().lutld_word_cycles == 2);
   std::vector<std::int8_t> w(3 * 16);
   for (unsigned i = 0; i < w.size(); ++i) w[i] = static_cast<std::int8_t>(i * 7 + 1);
   put_words(m, 5, 40, w);
-  // li @0, lutld @1 holds 1..4, halt @5.
+  // li @0, lutld @1 holds 1..7 (words read @2, @4, @6), halt @8.
   const auto r = run(m, {li(1, 40), lutld(5, 1, 3, 10), halt()});
   REQUIRE(r.ok());
-  CHECK(r.cycles == 6);
+  CHECK(r.cycles == 9);
   CHECK(r.counter(C::instrs) == 3);
-  CHECK(r.counter(C::stall_cycles) == 3);
+  CHECK(r.counter(C::stall_cycles) == 6);
   CHECK(r.counter(C::sram_reads) == 3);
   const auto lut = m.read_mem(Space::lut, 0, 10, 24 * 2);
   // LUT[10 + i*8 + e] = int16(bytes 2e, 2e+1 of word i): the bytes land in order.
   for (unsigned i = 0; i < 48; ++i) CHECK(static_cast<std::int8_t>(lut[i]) == w[i]);
+
+  // tiny (one cycle per word): lutld @1 holds 1..4, halt @5.
+  GoldenModel t(tiny());
+  REQUIRE(tiny().lutld_word_cycles == 1);
+  put_words(t, 1, 40, std::vector<std::int8_t>(w.begin(), w.begin() + 12));
+  const auto rt = run(t, {li(1, 40), lutld(1, 1, 3, 10), halt()});
+  REQUIRE(rt.ok());
+  CHECK(rt.cycles == 6);
+  CHECK(rt.counter(C::stall_cycles) == 3);
+  const auto lt = t.read_mem(Space::lut, 0, 10, 6 * 2);
+  for (unsigned i = 0; i < 12; ++i) CHECK(static_cast<std::int8_t>(lt[i]) == w[i]);
+}
+
+TEST_CASE("golden: base lutld: a vlut in the first allowed cycle sees the last word", "[golden]") {
+  GoldenModel m(base());
+  std::vector<std::int8_t> w(2 * 16);
+  for (unsigned i = 0; i < w.size(); ++i) w[i] = static_cast<std::int8_t>(i + 1);
+  put_words(m, 3, 0, w);
+  // lutld @0 holds 0..4 (words read @1, @3), vlut @5 reads LUT[15] = word 1, entry 7 =
+  // int16(bytes 30, 31) = 31 | 32 << 8; halt @6 drains to 8 (vlat 4): 9 cycles.
+  const auto r = run(m, {lutld(3, 0, 2, 0), I(Op::vlut, {{F::rd, 1}, {F::ra, 0}, {F::imm16, 15}}), halt()});
+  REQUIRE(r.ok());
+  CHECK(r.cycles == 9);
+  CHECK(r.counter(C::stall_cycles) == 4 + 2);
+  for (unsigned l = 0; l < 16; ++l) CHECK(m.vreg(1, l) == (31 | (32 << 8)));
 }
 
 TEST_CASE("golden: send and recv raise link_down at issue", "[golden]") {

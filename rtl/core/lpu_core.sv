@@ -66,6 +66,8 @@ module lpu_core #(
   localparam int unsigned VtrWrStart  = Tiny ? lpu_isa_pkg::CFG_TINY_VTR_WR_START : lpu_isa_pkg::CFG_BASE_VTR_WR_START;
   // Block RAM of the base target (ECP5) is true dual-port; iCE40's is not (docs/vxu.md).
   localparam int unsigned LutPorts    = Tiny ? 1 : 2;
+  localparam int unsigned LutldW      = Tiny ? lpu_isa_pkg::CFG_TINY_LUTLD_WORD_CYCLES
+                                             : lpu_isa_pkg::CFG_BASE_LUTLD_WORD_CYCLES;
 
   localparam int unsigned ImemAw = $clog2(ImemDepth);
   localparam int unsigned LutAw  = $clog2(LutDepth);
@@ -160,6 +162,7 @@ module lpu_core #(
     .LoopDepth (LoopDepth),
     .Links     (Links),
     .LinkTxDepth (LinkTxDepth),
+    .LutldW    (LutldW),
     .NumErr    (NumErr)
   ) u_seq (
     .clk_i         (clk_i),
@@ -428,7 +431,8 @@ module lpu_core #(
     .VRegs    (VRegs),
     .LutDepth (LutDepth),
     .Vlat     (Vlat),
-    .LutPorts (LutPorts)
+    .LutPorts (LutPorts),
+    .LutldW   (LutldW)
   ) u_vxu (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),

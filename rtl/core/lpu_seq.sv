@@ -10,6 +10,7 @@ module lpu_seq #(
   parameter int unsigned LoopDepth = 4,
   parameter int unsigned Links     = 2,
   parameter int unsigned LinkTxDepth = 64,  // the ISA's TX buffer (link_tx_depth)
+  parameter int unsigned LutldW    = 1,     // cycles per lutld word (lutld_word_cycles)
   parameter int unsigned NumErr    = 1,
   localparam int unsigned ImemAw   = $clog2(ImemDepth)
 ) (
@@ -71,7 +72,9 @@ module lpu_seq #(
   state_e      state_q, state_d;
   logic [15:0] pc_q, pc_d;
   logic        first_q, first_d;  // the instruction at pc_q has not issued yet
-  logic [15:0] hold_q, hold_d;    // nop/lutld: holding cycles still to go
+  // nop/lutld: holding cycles still to go (a lutld holds LutldW*count: 16 bits and more).
+  localparam int unsigned HoldW = 16 + $clog2(LutldW);
+  logic [HoldW-1:0] hold_q, hold_d;
   logic [15:0] len_q, len_d;
   logic [7:0]  err_code_q, err_code_d;
   logic [15:0] err_pc_q, err_pc_d;
@@ -247,7 +250,7 @@ module lpu_seq #(
       end else begin
         if (is_drain)     complete = !pending_i;
         else if (is_recv) complete = recv_done_i;
-        else              complete = (hold_q == 16'd1);
+        else              complete = (hold_q == HoldW'(1));
       end
     end
   end
@@ -407,7 +410,7 @@ module lpu_seq #(
         state_d    = StRun;
         pc_d       = 16'd0;
         first_d    = 1'b1;
-        hold_d     = 16'd0;
+        hold_d     = '0;
         err_code_d = lpu_isa_pkg::ERR_NONE;
         err_pc_d   = 16'd0;
         err_cycle_d = 64'd0;
@@ -415,11 +418,12 @@ module lpu_seq #(
     end else begin
       if (hold_start) begin
         first_d = 1'b0;
-        hold_d  = f_count;
+        hold_d  = (op == lpu_isa_pkg::OP_LUTLD) ? HoldW'(f_count) * HoldW'(LutldW)
+                                                : HoldW'(f_count);
       end else if (first_q && issue && (is_drain || is_recv) && !complete) begin
         first_d = 1'b0;
       end else if (!first_q && !complete && !is_drain && !is_recv) begin
-        hold_d = hold_q - 16'd1;
+        hold_d = hold_q - HoldW'(1);
       end
       if (complete) begin
         first_d = 1'b1;

@@ -22,6 +22,8 @@ module lpu_vxu #(
   parameter int unsigned Vlat     = lpu_isa_pkg::CFG_BASE_VLAT,
   // Memory ports per lookup-table copy: 2 with true dual-port block RAM (ECP5), else 1.
   parameter int unsigned LutPorts = 2,
+  // Cycles per lutld word (lutld_word_cycles of the configuration).
+  parameter int unsigned LutldW   = lpu_isa_pkg::CFG_BASE_LUTLD_WORD_CYCLES,
   localparam int unsigned LutAw = $clog2(LutDepth)
 ) (
   input  logic                clk_i,
@@ -213,9 +215,12 @@ module lpu_vxu #(
   assign acc_rd_pc_o   = iss_pc_i;
 
   // ---------------------------------------------------------------------------------------
-  // lutld: word i requested at t+1+i, written to the table when its data arrive (t+2+i)
+  // lutld: word i requested at t+1+W*i (W = LutldW), written to the table over the W cycles
+  // from the arrival of its data (t+2+W*i .. t+1+W*(i+1)).
   // ---------------------------------------------------------------------------------------
+  localparam int unsigned Pw = (LutldW > 1) ? $clog2(LutldW) : 1;
   logic               lut_act_d, lut_act_q;
+  logic [Pw-1:0]      lut_ph_d, lut_ph_q;       // cycle within a word; 0: the request cycle
   logic [15:0]        lut_left_d, lut_left_q;
   logic [31:0]        lut_addr_d, lut_addr_q;
   logic signed [31:0] lut_base_d, lut_base_q;   // first entry of the next word
@@ -228,25 +233,31 @@ module lpu_vxu #(
   // with it, so the check is off the request path.
   logic               lut_range_ok_q, lut_range_ok_d;
 
-  assign lut_req        = lut_act_q && !stop_i;
+  assign lut_req        = lut_act_q && lut_ph_q == '0 && !stop_i;
   assign lut_range_ok_d = (lut_base_d >= 32'sd0) &&
                           (lut_base_d <= signed'(32'(LutDepth - Half)));
 
   always_comb begin
     lut_act_d  = lut_act_q;
+    lut_ph_d   = lut_ph_q;
     lut_left_d = lut_left_q;
     lut_addr_d = lut_addr_q;
     lut_base_d = lut_base_q;
     lut_bank_d = lut_bank_q;
     lut_pc_d   = lut_pc_q;
-    if (lut_act_q) begin
+    if (lut_act_q && lut_ph_q == '0) begin  // a request cycle
       lut_left_d = lut_left_q - 16'd1;
       lut_act_d  = (lut_left_q != 16'd1);
       lut_addr_d = lut_addr_q + 32'd1;
       lut_base_d = lut_base_q + signed'(32'(Half));
     end
+    // The next request comes W cycles after this one.
+    if (LutldW > 1 && lut_act_q) begin
+      lut_ph_d = (32'(lut_ph_q) == LutldW - 1) ? '0 : lut_ph_q + Pw'(1);
+    end
     if (issue && c_lutld && f_imm16 != 16'd0) begin  // count is the imm16 field
       lut_act_d  = 1'b1;
+      lut_ph_d   = '0;
       lut_left_d = f_imm16;
       lut_addr_d = iss_ra_val_i;
       lut_base_d = 32'(signed'(f_hi16));
@@ -256,14 +267,16 @@ module lpu_vxu #(
     if (stop_i) lut_act_d = 1'b0;
   end
 
-  // The table write of word i completes even if another unit's error in its read cycle
-  // raises stop_i now; it is dropped if the word itself raised an error.
+  // The table write of word i completes (all W cycles of it) even if another unit's error in
+  // its read cycle, or in a later one, raises stop_i; it is dropped if the word itself raised
+  // an error.
   assign lw_valid_d = lut_req && lut_range_ok_q && !sram_rd_err_i;
   assign lw_base_d  = lut_base_q[LutAw-1:0];
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       lut_act_q  <= 1'b0;
+      lut_ph_q   <= '0;
       lut_left_q <= 16'd0;
       lut_addr_q <= 32'd0;
       lut_base_q <= 32'sd0;
@@ -274,6 +287,7 @@ module lpu_vxu #(
       lut_range_ok_q <= 1'b1;  // lut_base_q = 0 is in range
     end else begin
       lut_act_q  <= lut_act_d;
+      lut_ph_q   <= lut_ph_d;
       lut_left_q <= lut_left_d;
       lut_addr_q <= lut_addr_d;
       lut_base_q <= lut_base_d;
@@ -289,8 +303,8 @@ module lpu_vxu #(
   assign err_code_o = lpu_isa_pkg::ERR_LUT_ADDR;
   assign err_pc_o   = lut_pc_q;
 
-  // SRAM read port: the lutld stream, or a load in its issue cycle (never both: the
-  // sequencer issues nothing while a lutld streams).
+  // SRAM read port: the lutld stream (requests in its request cycles, nothing between), or a
+  // load in its issue cycle (never both: the sequencer issues nothing while a lutld streams).
   always_comb begin
     if (lut_act_q) begin
       sram_rd_req_o  = lut_req;
@@ -411,11 +425,13 @@ module lpu_vxu #(
 
   logic [Lanes*16-1:0] lut_data;  // stage 2
   lpu_vxu_lut #(
-    .Lanes   (Lanes),
-    .LutDepth(LutDepth),
-    .LutPorts(LutPorts)
+    .Lanes     (Lanes),
+    .LutDepth  (LutDepth),
+    .LutPorts  (LutPorts),
+    .WordCycles(LutldW)
   ) u_lut (
     .clk_i,
+    .rst_ni,
     .rd_idx_i    (lut_idx),
     .rd_data_o   (lut_data),
     .wr_en_i     (lw_valid_q),
@@ -502,7 +518,9 @@ module lpu_vxu #(
   end
 
   // Nothing is pending while stopped: the in-flight work is being dropped.
-  assign pending_o = !stop_i && (pipe_pending || (lut_act_q && lut_left_q != 16'd1));
+  // A lutld read is scheduled after this cycle unless this is its last request cycle.
+  assign pending_o = !stop_i &&
+                     (pipe_pending || (lut_act_q && (lut_left_q != 16'd1 || lut_ph_q != '0)));
 
   // Fields this unit does not use (stride, dstride: the sequencer's post-increment) and
   // register-number bits above the configuration's register count.
@@ -517,6 +535,8 @@ module lpu_vxu #(
     if ((1 << Vw) != VRegs) $fatal(1, "lpu_vxu: VRegs must be a power of two");
     if (LutPorts < 1 || LutPorts > 2 || (Half % LutPorts) != 0)
       $fatal(1, "lpu_vxu: LutPorts must be 1 or 2 and divide Lanes/2");
+    if (LutldW < 1 || (Half % (LutPorts * LutldW)) != 0)
+      $fatal(1, "lpu_vxu: LutPorts*LutldW must divide Lanes/2");
   end
 `endif
 

@@ -144,6 +144,48 @@ TEST_CASE("matmul tile: mlw + mm against a plain C++ product, exact cycles", "[c
   }
 }
 
+TEST_CASE("lutld with an odd offset, several words, vlut in the first allowed cycle", "[core]") {
+  // docs/isa.md "Lookup-table load": word i read at t+1+W*i, LUT[o + i*L/2 + e] =
+  // int16(bytes 2e, 2e+1 of word i); the next instruction issues at t+W*n+1 (W = 2 on base,
+  // 1 on tiny) and a vlut there sees every word.
+  for (const char* name : kConfigs) {
+    const auto& cfg = lpu::config_by_name(name);
+    const unsigned L = cfg.lanes, half = L / 2, n = 3;
+    const unsigned W = std::string(name) == "base" ? 2 : 1;
+    REQUIRE(cfg.lutld_word_cycles == W);
+    lpu::CoreSim sim(cfg);
+    std::mt19937_64 rng(23);
+    const auto words = random_bytes(rng, n * L);
+    const auto table = random_bytes(rng, 2 * cfg.lut_depth);
+    sim.write_mem(lpu::Space::sram, 1, 40, words);
+    sim.write_mem(lpu::Space::lut, 0, 0, table);
+    const int o = 7;
+    // 0 li r1; 1 vlid v3; 2 lutld (holds 2 .. 2+W*n); 3+W*n vlut v4 = LUT[v3 + o - 1];
+    // halt at 4+W*n drains to the vlut's write-back at 3+W*n+3.
+    sim.load_code({li(1, 40), I(Op::vlid, {{Field::rd, 3}}),
+                   I(Op::lutld, {{Field::bank, 1}, {Field::ra, 1}, {Field::count, n}, {Field::hi16, o}}),
+                   I(Op::vlut, {{Field::rd, 4}, {Field::ra, 3}, {Field::imm16, o - 1}}), halt()});
+    const auto r = sim.run();
+    CHECK(r.error == lpu::ErrorCode::none);
+    CHECK(r.cycles == 3 + W * n + 3 + 1);
+    CHECK(r.counter(lpu::gen::Counter::stall_cycles) == W * n + 2);
+    CHECK(r.counter(lpu::gen::Counter::sram_reads) == n);
+    auto entry = [&](unsigned k) -> std::int32_t {  // the table after the load
+      const std::uint8_t* b = &table[2 * k];
+      if (k >= static_cast<unsigned>(o) && k < o + n * half) {
+        const unsigned j = k - static_cast<unsigned>(o);
+        b = &words[(j / half) * L + 2 * (j % half)];
+      }
+      return static_cast<std::int16_t>(static_cast<std::uint16_t>(b[0] | (b[1] << 8)));
+    };
+    for (unsigned l = 0; l < L; ++l) CHECK(sim.vreg(4, l) == entry(l + o - 1));
+    const auto t = sim.read_mem(lpu::Space::lut, 0, 0, 2 * cfg.lut_depth);
+    for (unsigned k = 0; k < cfg.lut_depth; ++k) {
+      CHECK(static_cast<std::int16_t>(static_cast<std::uint16_t>(t[2 * k] | (t[2 * k + 1] << 8))) == entry(k));
+    }
+  }
+}
+
 TEST_CASE("errors reach the latch with code, pc and cycle", "[core][error]") {
   for (const char* name : kConfigs) {
     const auto& cfg = lpu::config_by_name(name);

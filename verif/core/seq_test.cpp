@@ -377,16 +377,25 @@ TEST_CASE("barrier and halt hold until nothing is pending", "[seq]") {
   }
 }
 
-TEST_CASE("lutld holds count+1 cycles", "[seq]") {
+TEST_CASE("lutld holds LutldW*count+1 cycles", "[seq]") {
+  // Built with base's lutld_word_cycles (verif/core/CMakeLists.txt): two cycles per word.
+  constexpr unsigned W = LPU_P_LutldW;
+  static_assert(W == 2, "seq is built with base's lutld_word_cycles");
   SeqBench b;
   const auto lutld = [](unsigned n) {
     return I(Op::lutld, {{Field::bank, 1}, {Field::count, n}, {Field::hi16, 0}});
   };
   b.load({lutld(3), li(1, 1), lutld(0), halt()});
   const auto o = b.run();
-  CHECK_ISSUES(o.issues, (std::vector<Issue>{{0, 0}, {4, 1}, {5, 2}, {6, 3}}));
-  CHECK(o.cycles() == 7);
-  CHECK(o.counter(C::stall_cycles) == 3);
+  // lutld @0 holds 0..6, li @7, lutld count 0 @8 (one cycle), halt @9.
+  CHECK_ISSUES(o.issues, (std::vector<Issue>{{0, 0}, {7, 1}, {8, 2}, {9, 3}}));
+  CHECK(o.cycles() == 10);
+  CHECK(o.counter(C::stall_cycles) == 6);
+  // A hold longer than 16 bits: count 40000 holds 80001 cycles.
+  b.load({lutld(40000), halt()});
+  const auto o2 = b.run(nullptr, 100000);
+  CHECK_ISSUES(o2.issues, (std::vector<Issue>{{0, 0}, {80001, 1}}));
+  CHECK(o2.counter(C::stall_cycles) == 80000);
 }
 
 TEST_CASE("post-increment of loads and stores, vext, unit counters", "[seq]") {

@@ -2,7 +2,8 @@
 // ("Timing model", "Arithmetic details") and the instruction table, not from the RTL.
 // Cycle-level: an instruction issued in cycle t reads registers and memories as they are at
 // the start of t; vector results land at the end of t + vlat - 1; stores at the end of t;
-// lutld word i is read and written to the table in cycle t+1+i.
+// lutld word i is read and (architecturally) written to the table in cycle t+1+W*i, W =
+// lutld_word_cycles; the sequencer holds the issue slot through t+W*n.
 #pragma once
 
 #include <algorithm>
@@ -71,12 +72,13 @@ class VxuRef {
   std::vector<std::int32_t>& acc() { return acc_; }
   std::vector<std::int16_t>& lut() { return lut_; }
   std::int32_t vreg(unsigned r, unsigned l) const { return v_[r][l]; }
-  bool lutld_busy() const { return lut_left_ > 0; }
+  // The sequencer holds the issue slot for a lutld in cycle c.
+  bool lutld_busy(std::uint64_t c) const { return lut_holding_ && c <= lut_hold_until_; }
 
   // One cycle: the instruction issued in it (if any), then the end-of-cycle writes.
   Expect cycle(std::uint64_t c, const std::optional<Issue>& iss) {
     Expect e;
-    if (lut_left_ > 0) lutld_word(e);
+    if (lut_left_ > 0 && c == lut_next_) lutld_word(e);
     if (iss) issue(c, *iss, e);
     // End of cycle: stores (already applied in issue), table writes, register write-backs.
     while (!wq_.empty() && wq_.front().cycle == c) {
@@ -92,13 +94,14 @@ class VxuRef {
     for (const auto& w : wq_) {
       if (w.cycle > c) return true;
     }
-    return lut_left_ > 1;
+    return lut_left_ > 1 || (lut_left_ == 1 && lut_next_ > c);
   }
 
   // The chip stopped from cycle c on: nothing scheduled happens.
   void stop() {
     wq_.clear();
     lut_left_ = 0;
+    lut_holding_ = false;
   }
 
  private:
@@ -136,6 +139,7 @@ class VxuRef {
     }
     lut_addr_ = wrap32(std::int64_t{lut_addr_} + 1);
     lut_base_ += L_ / 2;
+    lut_next_ += cfg_.lutld_word_cycles;
     --lut_left_;
   }
 
@@ -207,6 +211,9 @@ class VxuRef {
       case Op::lutld:
         writes = false;
         lut_left_ = static_cast<std::uint16_t>(in.imm16);
+        lut_next_ = c + 1;
+        lut_holding_ = true;
+        lut_hold_until_ = c + std::uint64_t{cfg_.lutld_word_cycles} * lut_left_;
         lut_addr_ = is.ra_val;
         lut_base_ = hi;
         lut_bank_ = in.bank;
@@ -291,6 +298,9 @@ class VxuRef {
   std::deque<Wb> wq_;
   // lutld stream
   std::uint16_t lut_left_ = 0;
+  std::uint64_t lut_next_ = 0;        // cycle of the next word's read
+  bool lut_holding_ = false;
+  std::uint64_t lut_hold_until_ = 0;  // the issue slot is held through this cycle
   std::int32_t lut_addr_ = 0;
   std::int64_t lut_base_ = 0;
   unsigned lut_bank_ = 0;

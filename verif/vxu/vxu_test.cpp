@@ -5,6 +5,7 @@
 // parameters arrive as LPU_P_<Name>.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <random>
@@ -28,7 +29,7 @@ namespace {
 using Model = LPU_VTOP;
 
 // The configuration with the model's lane count, with the model's register count, table
-// depth and latency (a variant build may change those).
+// depth, latency and lutld rate (a variant build may change those).
 const lpu::gen::ConfigDesc& config() {
   static const lpu::gen::ConfigDesc cfg = [] {
     for (auto c : lpu::gen::kConfigs) {
@@ -36,6 +37,7 @@ const lpu::gen::ConfigDesc& config() {
         c.vregs = LPU_P_VRegs;
         c.lut_depth = LPU_P_LutDepth;
         c.vlat = LPU_P_Vlat;
+        c.lutld_word_cycles = LPU_P_LutldW;
         return c;
       }
     }
@@ -274,7 +276,7 @@ void run_random(Pair& p, unsigned instrs, unsigned issue_pct) {
   auto& rng = p.rng();
   std::uint16_t pc = 0;
   for (unsigned n = 0; n < instrs;) {
-    if (p.ref().lutld_busy()) {  // the sequencer holds the issue slot while lutld streams
+    if (p.ref().lutld_busy(p.cycle_no())) {  // the sequencer holds the issue slot while lutld streams
       p.step(std::nullopt);
       continue;
     }
@@ -605,11 +607,16 @@ TEST_CASE("vxu: lutld timing, offsets and errors", "[vxu]") {
     is.in.hi16 = hi16;
     return is;
   };
+  const unsigned W = cfg.lutld_word_cycles;
+  // The W-1 cycles after word i's read cycle (no request: the next word is W cycles later).
+  auto gap = [&] {
+    for (unsigned k = 1; k < W; ++k) CHECK_FALSE(p.step(std::nullopt).rd_req);
+  };
   SECTION("unaligned offsets, then vlut right after the stall") {
     const int half = static_cast<int>(L / 2), depth = static_cast<int>(cfg.lut_depth);
     for (int hi : {0, 1, 3, half - 1, depth - 3 * half, depth - 3 * half - 1}) {
       p.step(lutld(1, 17, 3, hi, 0x123));
-      for (unsigned i = 0; i < 3; ++i) p.step(std::nullopt);  // issue slot held count cycles
+      for (unsigned i = 0; i < 3 * W; ++i) p.step(std::nullopt);  // issue slot held W*count cycles
       // first instruction after the stall reads the table
       Issue rd = mk(Op::vlut, 2, 3);
       rd.in.imm16 = hi;
@@ -630,6 +637,7 @@ TEST_CASE("vxu: lutld timing, offsets and errors", "[vxu]") {
     p.step(lutld(0, 40, 3, hi, 0x77));
     const Seen w0 = p.step(std::nullopt);  // word 0: fine
     CHECK_FALSE(w0.err);
+    gap();
     const Seen w1 = p.step(std::nullopt);  // word 1: lut_addr
     CHECK(w1.err);
     CHECK(w1.err_code == static_cast<unsigned>(lpu::gen::ErrorCode::lut_addr));
@@ -656,6 +664,7 @@ TEST_CASE("vxu: lutld timing, offsets and errors", "[vxu]") {
     p.step(lutld(0, static_cast<std::int32_t>(cfg.bank_depth) - 1, 3, 0, 0x79));
     const Seen w0 = p.step(std::nullopt);
     CHECK_FALSE(w0.sram_err);
+    gap();
     const Seen w1 = p.step(std::nullopt);
     CHECK(w1.sram_err);
     p.bench().set_stop(true);
@@ -667,13 +676,89 @@ TEST_CASE("vxu: lutld timing, offsets and errors", "[vxu]") {
   SECTION("another unit's error in a word's read cycle: that word still completes") {
     p.step(lutld(0, 8, 4, 0, 0x7a));
     p.step(std::nullopt);
+    gap();
     p.step(std::nullopt);  // word 1 read; pretend another unit raised an error in this cycle
     p.bench().set_stop(true);
     p.ref().stop();
-    p.step(std::nullopt);  // stop: word 2 not read; word 1 written now
+    for (unsigned k = 0; k < W; ++k) p.step(std::nullopt);  // stop: word 2 not read; word 1 written
     p.bench().set_stop(false);
     p.check_state();
   }
+  SECTION("another unit's error after a word's read cycle: that word still completes") {
+    if (W == 1) return;  // every cycle of the stream is a read cycle
+    p.step(lutld(0, 8, 4, 0, 0x7b));
+    p.step(std::nullopt);  // word 0 read
+    gap();
+    p.step(std::nullopt);  // word 1 read
+    CHECK_FALSE(p.step(std::nullopt).rd_req);  // between reads: another unit's error here
+    p.bench().set_stop(true);
+    p.ref().stop();
+    for (unsigned k = 0; k < W; ++k) CHECK_FALSE(p.step(std::nullopt).rd_req);  // word 2 never read
+    p.bench().set_stop(false);
+    p.check_state();
+  }
+}
+
+TEST_CASE("vxu: lutld with an odd offset, several words, vlut in the first allowed cycle", "[vxu]") {
+  // Expected values written out from the spec (docs/vxu.md "lutld"): word i of the lutld is
+  // read at t+1+W*i, LUT[o + i*L/2 + e] = int16(bytes 2e, 2e+1 of word i); the next
+  // instruction issues at t+W*n+1 and a vlut there sees every entry.
+  Pair p("vxu_lutld_odd");
+  p.load_memories();
+  p.load_lut_via_host();
+  const auto& cfg = p.cfg();
+  const unsigned L = cfg.lanes, half = L / 2, W = cfg.lutld_word_cycles;
+  if (L == 16) REQUIRE(W == 2);  // base: two cycles per word
+  const std::vector<std::int16_t> before = p.ref().lut();  // the values the host wrote
+  const unsigned bank = 2 % cfg.banks, n = 3;
+  const std::int32_t addr = 100;
+  const int o = 5;
+  p.step(mk(Op::vlid, 3));  // v3[l] = l
+  p.drain();
+
+  Issue ld = mk(Op::lutld, 0, 0, 0x55);
+  ld.in.bank = bank;
+  ld.ra_val = addr;
+  ld.in.imm16 = static_cast<int>(n);
+  ld.in.hi16 = o;
+  p.step(ld);  // t
+  for (unsigned k = 1; k <= W * n; ++k) {  // t+1 .. t+W*n: the issue slot is held
+    const Seen s = p.step(std::nullopt);
+    const bool read = (k - 1) % W == 0;
+    CHECK(s.rd_req == read);
+    if (read) {
+      CHECK(s.rd_bank == bank);
+      CHECK(s.rd_addr == addr + static_cast<std::int32_t>((k - 1) / W));
+      CHECK(s.rd_pc == 0x55);
+    }
+  }
+  // t+W*n+1: vlut v2[l] = LUT[l + o], then v4[l] = LUT[l + o + L - 1] and v5[l] = LUT[l + o - 1].
+  const int offs[3] = {o, o + static_cast<int>(L) - 1, o - 1};
+  const unsigned dst[3] = {2, 4, 5};
+  for (unsigned q = 0; q < 3; ++q) {
+    Issue rd = mk(Op::vlut, dst[q], 3);
+    rd.in.imm16 = offs[q];
+    p.step(rd);
+  }
+  p.drain();
+  auto want = [&](int k) -> std::int32_t {
+    const int j = k - o;  // entry of the load
+    if (j < 0 || j >= static_cast<int>(n * half)) return before[static_cast<std::size_t>(k)];
+    const auto& w = p.bench().sram()[bank];
+    const std::size_t b = static_cast<std::size_t>(addr + j / static_cast<int>(half)) * L +
+                          2 * static_cast<std::size_t>(j % static_cast<int>(half));
+    return static_cast<std::int16_t>(static_cast<std::uint16_t>(w[b] | (w[b + 1] << 8)));
+  };
+  for (unsigned q = 0; q < 3; ++q) {
+    for (unsigned l = 0; l < L; ++l) {
+      const int k = std::clamp(static_cast<int>(l) + offs[q], 0, static_cast<int>(cfg.lut_depth) - 1);
+      Issue x = mk(Op::vext, 3, dst[q]);
+      x.in.sh = l;
+      const Seen s = p.step(x);
+      CHECK(s.vext_val == want(k));
+    }
+  }
+  p.check_state();
 }
 
 TEST_CASE("vxu: stop drops in-flight work, reset clears the registers", "[vxu]") {

@@ -184,7 +184,7 @@ inline constexpr std::array<InstrDesc, 50> kInstrs = {{
     {"mlw", Op::mlw, Unit::mxu, "bmem, buf=0, stride=1", 0xff0f0f3fff000000ull, {Field::bank, Field::ra, Field::sh, Field::stride, Field::op, Field::op, Field::op, Field::op}, 4, "Load weight buffer `buf` (0/1): row k = SRAM[bank][ra + k*stride], k = 0..lanes-1. Asynchronous."},
     {"mm", Op::mm, Unit::mxu, "bmem, accb, count, buf=0, stride=1, dstride=1", 0xff0fff3fffffffffull, {Field::bank, Field::ra, Field::rb, Field::count, Field::sh, Field::stride, Field::dstride, Field::op}, 7, "Matmul stream, overwrite: for i < count, ACC[rb + i*dstride] = x_i * W[buf], x_i = SRAM[bank][ra + i*stride]. Asynchronous."},
     {"mma", Op::mma, Unit::mxu, "bmem, accb, count, buf=0, stride=1, dstride=1", 0xff0fff3fffffffffull, {Field::bank, Field::ra, Field::rb, Field::count, Field::sh, Field::stride, Field::dstride, Field::op}, 7, "Matmul stream, accumulate: ACC[rb + i*dstride] += x_i * W[buf] (wrapping int32). Asynchronous."},
-    {"lutld", Op::lutld, Unit::lut, "bmem, count, hi16", 0xff0f0f00ffffffffull, {Field::bank, Field::ra, Field::count, Field::hi16, Field::op, Field::op, Field::op, Field::op}, 4, "Load the lookup table: word i = SRAM[bank][ra+i] gives LUT[hi16 + i*lanes/2 + e] = int16 pair e (little-endian). Blocks count+1 cycles."},
+    {"lutld", Op::lutld, Unit::lut, "bmem, count, hi16", 0xff0f0f00ffffffffull, {Field::bank, Field::ra, Field::count, Field::hi16, Field::op, Field::op, Field::op, Field::op}, 4, "Load the lookup table: word i = SRAM[bank][ra+i] (read in cycle t+1+i*lutld_word_cycles) gives LUT[hi16 + i*lanes/2 + e] = int16 pair e (little-endian). Blocks lutld_word_cycles*count+1 cycles."},
     {"send", Op::send, Unit::link, "link, bmem, count, stride=1", 0xff0f0f3fff00ffffull, {Field::sh, Field::bank, Field::ra, Field::count, Field::stride, Field::op, Field::op, Field::op}, 5, "Send count words SRAM[bank][ra + i*stride] on link `link` (in sh). Asynchronous."},
     {"recv", Op::recv, Unit::link, "link, bmem, count, stride=1", 0xff0f0f3fff00ffffull, {Field::sh, Field::bank, Field::ra, Field::count, Field::stride, Field::op, Field::op, Field::op}, 5, "Receive count words from link `link` (in sh) into SRAM[bank][ra + i*stride]. Synchronisation point: blocks until all have arrived."},
 }};
@@ -273,6 +273,7 @@ struct ConfigDesc {
   unsigned acc_depth;
   unsigned imem_depth;
   unsigned lut_depth;
+  unsigned lutld_word_cycles;
   unsigned vregs;
   unsigned sregs;
   unsigned loop_depth;
@@ -296,8 +297,8 @@ struct ConfigDesc {
 };
 
 inline constexpr std::array<ConfigDesc, 2> kConfigs = {{
-    {"tiny", "iCE40UP5K (iCEBreaker)", 1, 4, 2, 16384, 0, 256, 1024, 256, 8, 16, 4, 2, 1, 4, 64, 64, 64, 24, 4, 1, 11, 4, 5, 6, 4, 6, 166, 112},
-    {"base", "ECP5 LFE5U-85F (ULX3S); the default simulated device", 2, 16, 8, 2048, 1, 512, 4096, 1024, 16, 16, 4, 2, 4, 4, 16, 64, 64, 100, 4, 1, 35, 16, 17, 18, 16, 18, 166, 100},
+    {"tiny", "iCE40UP5K (iCEBreaker)", 1, 4, 2, 16384, 0, 256, 1024, 256, 1, 8, 16, 4, 2, 1, 4, 64, 64, 64, 24, 4, 1, 11, 4, 5, 6, 4, 6, 166, 112},
+    {"base", "ECP5 LFE5U-85F (ULX3S); the default simulated device", 2, 16, 8, 2048, 1, 512, 4096, 1024, 2, 16, 16, 4, 2, 4, 4, 16, 64, 64, 100, 4, 1, 35, 16, 17, 18, 16, 18, 166, 100},
 }};
 
 }  // namespace lpu::gen
