@@ -347,7 +347,7 @@ def write_markdown(fpga_dir, out):
             if col not in u:
                 return "-"
             x = u[col]
-            star = "" if x["source"] == "pnr" else " (synth)"
+            star = "" if x["source"] == "pnr" else f" ({x['source']})"
             return f"{x['used']} / {x['available']} ({x['percent']:.0f}%){star}"
 
         other = []
