@@ -151,7 +151,9 @@ module lpu_core #(
   logic [63:0]       seq_err_cycle;
   logic [63:0]       seq_cnt_rdata;
   logic [31:0]       seq_sreg_rdata;
-  logic              running;
+  logic              running;       // the sequencer's state: the units are live
+  logic [1:0]        seq_host_status;
+  logic              host_running;  // the state the host sees (one cycle longer after an error)
 
   lpu_seq #(
     .ImemDepth (ImemDepth),
@@ -178,6 +180,7 @@ module lpu_core #(
     .start_i       (seq_start),
     .abort_i       (seq_abort),
     .status_o      (seq_status),
+    .host_status_o (seq_host_status),
     .err_code_o    (seq_err_code),
     .err_pc_o      (seq_err_pc),
     .err_cycle_o   (seq_err_cycle),
@@ -210,10 +213,11 @@ module lpu_core #(
     .ev_link_rx_i  (ev_link_rx)
   );
 
-  assign running   = (seq_status == 2'd1);
-  assign running_o = running;
-  assign done_o    = (seq_status == 2'd2) || (seq_status == 2'd3);
-  assign error_o   = (seq_status == 2'd3);
+  assign running      = (seq_status == 2'd1);
+  assign host_running = (seq_host_status == 2'd1);
+  assign running_o    = host_running;
+  assign done_o       = (seq_host_status == 2'd2) || (seq_host_status == 2'd3);
+  assign error_o      = (seq_host_status == 2'd3);
 
   // ---------------------------------------------------------------------------------------
   // Host port decode. Memory spaces only while not running; control always.
@@ -221,7 +225,7 @@ module lpu_core #(
   logic h_mem, h_sram, h_acc, h_lut, h_imem, h_ctrl;
   logic h_range_bad;
 
-  assign h_mem  = host_req_i && !running &&
+  assign h_mem  = host_req_i && !host_running &&
                   (host_space_i == SpSram || host_space_i == SpAcc ||
                    host_space_i == SpLut || host_space_i == SpImem);
   assign h_sram = h_mem && host_space_i == SpSram;
@@ -231,7 +235,7 @@ module lpu_core #(
   assign h_ctrl = host_req_i && host_space_i == SpCtrl;
 
   assign seq_imem_req = h_imem;
-  assign seq_len_we   = h_ctrl && host_we_i && host_addr_i == CtrlLen && !running;
+  assign seq_len_we   = h_ctrl && host_we_i && host_addr_i == CtrlLen && !host_running;
   assign seq_start    = h_ctrl && host_we_i && host_addr_i == CtrlCmd && host_wdata_i[0];
   assign seq_abort    = h_ctrl && host_we_i && host_addr_i == CtrlCmd && host_wdata_i[1];
 
@@ -383,7 +387,7 @@ module lpu_core #(
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),
     .stop_i           (stop),
-    .clear_i          (seq_start && !running),
+    .clear_i          (seq_start && !host_running),
     .iss_valid_i      (iss_valid),
     .iss_instr_i      (iss_instr),
     .iss_pc_i         (iss_pc),
@@ -548,7 +552,7 @@ module lpu_core #(
   ) u_link_port (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
-    .clear_i      (seq_start && !running),
+    .clear_i      (seq_start && !host_running),
     .run_i        (running),
     .iss_valid_i  (iss_valid),
     .iss_instr_i  (iss_instr),
@@ -705,7 +709,7 @@ module lpu_core #(
       SpSram, SpAcc, SpLut, SpImem: rsp_err_d = running || h_range_bad;
       SpCtrl: begin
         case (host_addr_i)
-          CtrlCmd:      rsp_data_d = 64'(seq_status);
+          CtrlCmd:      rsp_data_d = 64'(seq_host_status);
           CtrlLen:      begin
             rsp_data_d = 64'(seq_prog_len);
             rsp_err_d  = host_we_i && running;

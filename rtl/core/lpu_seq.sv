@@ -27,7 +27,8 @@ module lpu_seq #(
   output logic [15:0]         prog_len_o,
   input  logic                start_i,
   input  logic                abort_i,
-  output logic [1:0]          status_o,
+  output logic [1:0]          status_o,       // the state (units, gating inside the core)
+  output logic [1:0]          host_status_o,  // the state the host sees (STATUS, pins)
   output logic [7:0]          err_code_o,
   output logic [15:0]         err_pc_o,
   output logic [63:0]         err_cycle_o,
@@ -93,7 +94,7 @@ module lpu_seq #(
   logic [63:0]       instr;
   logic              start_ok;
 
-  assign start_ok = start_i && !running;
+  assign start_ok = start_i && !running && !err_pend_q;
 
   always_comb begin
     if (running)       imem_raddr = pc_d[ImemAw-1:0];
@@ -287,6 +288,11 @@ module lpu_seq #(
   // in the order (own checks, err_i[0], err_i[1], ..., abort). Code 8'hff never wins.
   // A balanced tournament (log2 of the candidate count compare levels) rather than a scan
   // that compares each candidate with the best so far: same winner, a much shorter path.
+  //
+  // The chip stops on the OR of the candidates (err_any, in the error cycle c); the
+  // candidates are registered and the tournament picks the code and pc in c+1, off the
+  // issue path. In c+1 host_status_o still says running and a start is ignored, so the host never
+  // sees the error state without its code and pc (host_status_o).
   // ---------------------------------------------------------------------------------------
   localparam int unsigned NumCand = NumErr + 2;
   localparam int unsigned CandPow = 1 << $clog2(NumCand);
@@ -298,6 +304,14 @@ module lpu_seq #(
   logic [CandPow-1:0]      cand_v;
   logic [CandPow-1:0][7:0] cand_code;
   logic [CandPow-1:0][15:0] cand_pc;
+  // The masked candidates of the previous cycle, and whether one of them was valid.
+  logic [CandPow-1:0]       cand_v_q;
+  logic [CandPow-1:0][7:0]  cand_code_q;
+  logic [CandPow-1:0][15:0] cand_pc_q;
+  logic                     err_pend_q;
+  logic [CandPow-1:0]       sel_v;
+  logic [CandPow-1:0][7:0]  sel_code;
+  logic [CandPow-1:0][15:0] sel_pc;
 
   always_comb begin
     cand_v    = '0;
@@ -317,20 +331,42 @@ module lpu_seq #(
     for (int unsigned k = 0; k < CandPow; k++) begin
       if (!running || cand_code[k] == 8'hff) cand_v[k] = 1'b0;
     end
+    err_any = |cand_v;
+  end
+
+  always_comb begin
+    sel_v    = cand_v_q;
+    sel_code = cand_code_q;
+    sel_pc   = cand_pc_q;
     // Pairwise rounds, in place: entry k*2*step takes the better of itself and its right
     // neighbour at distance step (the left one on a tie: it is earlier in the order).
     for (int unsigned step = 1; step < CandPow; step = step * 2) begin
       for (int unsigned k = 0; k + step < CandPow; k = k + 2 * step) begin
-        if (cand_v[k+step] && (!cand_v[k] || cand_code[k+step] < cand_code[k])) begin
-          cand_v[k]    = 1'b1;
-          cand_code[k] = cand_code[k+step];
-          cand_pc[k]   = cand_pc[k+step];
+        if (sel_v[k+step] && (!sel_v[k] || sel_code[k+step] < sel_code[k])) begin
+          sel_v[k]    = 1'b1;
+          sel_code[k] = sel_code[k+step];
+          sel_pc[k]   = sel_pc[k+step];
         end
       end
     end
-    err_any      = cand_v[0];
-    err_sel_code = cand_code[0];
-    err_sel_pc   = cand_pc[0];
+    err_sel_code = sel_code[0];
+    err_sel_pc   = sel_pc[0];
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      err_pend_q <= 1'b0;
+      cand_v_q   <= '0;
+    end else begin
+      err_pend_q <= err_any;
+      cand_v_q   <= cand_v;
+    end
+  end
+
+  // Datapath copies, qualified by cand_v_q.
+  always_ff @(posedge clk_i) begin
+    cand_code_q <= cand_code;
+    cand_pc_q   <= cand_pc;
   end
 
   // ---------------------------------------------------------------------------------------
@@ -404,6 +440,11 @@ module lpu_seq #(
     err_code_d  = err_code_q;
     err_pc_d    = err_pc_q;
     err_cycle_d = err_cycle_q;
+    if (err_pend_q) begin
+      // The cycle after the error cycle (the chip has stopped): the winner's code and pc.
+      err_code_d = err_sel_code;
+      err_pc_d   = err_sel_pc;
+    end
     if (!running) begin
       if (len_we_i) len_d = len_wdata_i;
       if (start_ok) begin
@@ -432,8 +473,6 @@ module lpu_seq #(
       end
       if (err_any) begin
         state_d     = StErr;
-        err_code_d  = err_sel_code;
-        err_pc_d    = err_sel_pc;
         err_cycle_d = cycle;
       end
     end
@@ -507,7 +546,8 @@ module lpu_seq #(
   end
 
   assign stop_o      = stop_q;
-  assign status_o    = state_q;
+  assign status_o      = state_q;
+  assign host_status_o = err_pend_q ? StRun : state_q;
   assign prog_len_o  = len_q;
   assign err_code_o  = err_code_q;
   assign err_pc_o    = err_pc_q;

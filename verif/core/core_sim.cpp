@@ -501,7 +501,11 @@ void CoreSim::start() {
 void CoreSim::abort() {
   if (!be_->run_active) return;
   be_->abort_pending = true;
-  advance(1);
+  // The abort is the error of this cycle; the host sees the run end one cycle later, when
+  // the error's code and pc are latched (docs/sequencer.md "Errors").
+  for (int i = 0; i < 4 && advance(1); ++i) {
+  }
+  if (be_->run_active) throw Error("core sim: the run did not end after an abort");
 }
 
 bool CoreSim::advance(std::uint64_t n) {

@@ -144,12 +144,12 @@ class SeqBench {
         h_.eval();
       }
       h_.step();
-      if (d.status_o != kRunning) break;
+      if (d.host_status_o != kRunning) break;
     }
     if (c == max_cycles) h_.fail("run did not finish");
     apply(Env{});
     h_.eval();
-    o.status = d.status_o;
+    o.status = d.host_status_o;
     o.err_code = d.err_code_o;
     o.err_pc = d.err_pc_o;
     o.err_cycle = d.err_cycle_o;
