@@ -297,6 +297,7 @@ TEST_CASE("every hazard error code at the exact cycle", "[mxu]") {
     const std::uint64_t t = tb.now();
     REQUIRE(tb.cycle(mm(Kind::mm, 1, 0, 0, 2, 1)) == 0);   // buffer 1 in use until t+2+release
     REQUIRE(tb.cycle(mlw(2, 0, 0)) == 0);                  // t+1: mlw busy until t+1+mlw_busy
+    REQUIRE(tb.now() == t + 2);
     CHECK(tb.cycle(mlw(2, 0, 1)) == kBusy);                // t+2: both apply
     // The rejected mlw did not make buffer 1 "loading": an mm on it is fine.
     CHECK(tb.cycle(mm(Kind::mm, 1, 0, 0, 2, 1)) == 0);
