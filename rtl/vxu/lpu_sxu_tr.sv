@@ -222,6 +222,39 @@ module lpu_sxu_tr #(
   // at address (b - j) mod Lanes); from a column-filled block, buffer row j (address j).
   // Output byte l comes from bank (l + j) mod Lanes.
   logic [Lanes*8-1:0] bank_rdata;
+  logic [Lanes*8-1:0] wr_rot;  // byte b: input byte (b - a_k_q) mod Lanes, for bank b
+  logic [Lanes*8-1:0] rd_rot;  // byte l: bank (l + d_j_q) mod Lanes, output byte l
+
+  // The two byte rotations. More than 4 lanes: each in two indexed steps, first by the
+  // multiple of 4 in the amount, then by the rest (a 4:1 multiplexer per bit in each step),
+  // which abc9 maps to far fewer ECP5 LUTs than one 16:1 step (as lpu_vxu_lane).
+  if (Lanes > 4) begin : gen_rot_two
+    logic [Lw-1:0]      k_fine, k_coarse, j_fine, j_coarse;
+    logic [Lanes*8-1:0] wr_coarse, rd_coarse;
+    assign k_fine   = a_k_q & Lw'(3);
+    assign k_coarse = a_k_q & ~Lw'(3);
+    assign j_fine   = d_j_q & Lw'(3);
+    assign j_coarse = d_j_q & ~Lw'(3);
+    for (genvar l = 0; l < Lanes; l++) begin : gen_byte
+      logic [Lw-1:0] wc, wf, rc, rf;
+      assign wc                  = Lw'(l) - k_coarse;
+      assign wr_coarse[l*8 +: 8] = sram_rd_data_i[8*wc +: 8];
+      assign wf                  = Lw'(l) - k_fine;
+      assign wr_rot[l*8 +: 8]    = wr_coarse[8*wf +: 8];
+      assign rc                  = Lw'(l) + j_coarse;
+      assign rd_coarse[l*8 +: 8] = bank_rdata[8*rc +: 8];
+      assign rf                  = Lw'(l) + j_fine;
+      assign rd_rot[l*8 +: 8]    = rd_coarse[8*rf +: 8];
+    end
+  end else begin : gen_rot_one
+    for (genvar l = 0; l < Lanes; l++) begin : gen_byte
+      logic [Lw-1:0] ws, rs;
+      assign ws               = Lw'(l) - a_k_q;
+      assign wr_rot[l*8 +: 8] = sram_rd_data_i[8*ws +: 8];
+      assign rs               = Lw'(l) + d_j_q;
+      assign rd_rot[l*8 +: 8] = bank_rdata[8*rs +: 8];
+    end
+  end
 
   for (genvar b = 0; b < Lanes; b++) begin : gen_bank
     logic [7:0]    mem [Lanes];
@@ -231,16 +264,12 @@ module lpu_sxu_tr #(
     assign rsrc  = Lw'(b) - d_j_q;
     assign raddr = d_dir_q ? d_j_q : rsrc;
     always_ff @(posedge clk_i) begin
-      if (a_write) mem[waddr] <= sram_rd_data_i[8*wsrc +: 8];
+      if (a_write) mem[waddr] <= wr_rot[8*b +: 8];
     end
     assign bank_rdata[b*8 +: 8] = mem[raddr];
   end
 
-  for (genvar l = 0; l < Lanes; l++) begin : gen_out
-    logic [Lw-1:0] src;
-    assign src = Lw'(l) + d_j_q;
-    assign sram_wr_data_o[l*8 +: 8] = bank_rdata[8*src +: 8];
-  end
+  assign sram_wr_data_o = rd_rot;
 
   assign sram_wr_req_o  = d_act_q && !stop_i;
   assign sram_wr_bank_o = d_bank_q;
