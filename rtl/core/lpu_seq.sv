@@ -93,8 +93,9 @@ module lpu_seq #(
   logic [ImemAw-1:0] imem_raddr;
   logic [63:0]       instr;
   logic              start_ok;
+  logic              err_pend;  // the cycle after an error cycle ("Errors" below)
 
-  assign start_ok = start_i && !running && !err_pend_q;
+  assign start_ok = start_i && !running && !err_pend;
 
   always_comb begin
     if (running)       imem_raddr = pc_d[ImemAw-1:0];
@@ -290,9 +291,9 @@ module lpu_seq #(
   // that compares each candidate with the best so far: same winner, a much shorter path.
   //
   // The chip stops on the OR of the candidates (err_any, in the error cycle c); the
-  // candidates are registered and the tournament picks the code and pc in c+1, off the
-  // issue path. In c+1 host_status_o still says running and a start is ignored, so the host never
-  // sees the error state without its code and pc (host_status_o).
+  // candidates are registered and the tournament picks the code and pc in c+1 (err_pend),
+  // off the issue path. In c+1 host_status_o still says running and a start is ignored, so
+  // the host never sees the error state without its code and pc.
   // ---------------------------------------------------------------------------------------
   localparam int unsigned NumCand = NumErr + 2;
   localparam int unsigned CandPow = 1 << $clog2(NumCand);
@@ -304,11 +305,10 @@ module lpu_seq #(
   logic [CandPow-1:0]      cand_v;
   logic [CandPow-1:0][7:0] cand_code;
   logic [CandPow-1:0][15:0] cand_pc;
-  // The masked candidates of the previous cycle, and whether one of them was valid.
+  // The masked candidates of the previous cycle; err_pend: one of them was valid.
   logic [CandPow-1:0]       cand_v_q;
   logic [CandPow-1:0][7:0]  cand_code_q;
   logic [CandPow-1:0][15:0] cand_pc_q;
-  logic                     err_pend_q;
   logic [CandPow-1:0]       sel_v;
   logic [CandPow-1:0][7:0]  sel_code;
   logic [CandPow-1:0][15:0] sel_pc;
@@ -354,14 +354,10 @@ module lpu_seq #(
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      err_pend_q <= 1'b0;
-      cand_v_q   <= '0;
-    end else begin
-      err_pend_q <= err_any;
-      cand_v_q   <= cand_v;
-    end
+    if (!rst_ni) cand_v_q <= '0;
+    else         cand_v_q <= cand_v;
   end
+  assign err_pend = |cand_v_q;
 
   // Datapath copies, qualified by cand_v_q.
   always_ff @(posedge clk_i) begin
@@ -440,7 +436,7 @@ module lpu_seq #(
     err_code_d  = err_code_q;
     err_pc_d    = err_pc_q;
     err_cycle_d = err_cycle_q;
-    if (err_pend_q) begin
+    if (err_pend) begin
       // The cycle after the error cycle (the chip has stopped): the winner's code and pc.
       err_code_d = err_sel_code;
       err_pc_d   = err_sel_pc;
@@ -547,7 +543,7 @@ module lpu_seq #(
 
   assign stop_o      = stop_q;
   assign status_o      = state_q;
-  assign host_status_o = err_pend_q ? StRun : state_q;
+  assign host_status_o = err_pend ? StRun : state_q;
   assign prog_len_o  = len_q;
   assign err_code_o  = err_code_q;
   assign err_pc_o    = err_pc_q;

@@ -455,6 +455,29 @@ TEST_CASE("sequencer errors", "[seq][error]") {
     CHECK(o.counter(C::instrs) == 2);
     CHECK(o.stop.back());
   }
+  SECTION("a start in the cycle after the error cycle is ignored; the host then sees the error") {
+    SeqBench b;
+    b.load({li(1, 1), 0x0700000000000000ull, halt()});
+    auto& d = b.dut();
+    d.start_i = 1;
+    b.step();
+    d.start_i = 0;
+    unsigned n = 0;
+    while (d.status_o == kRunning && n < 100) {
+      b.step();
+      ++n;
+    }
+    REQUIRE(d.status_o == kError);         // the units stopped: this is the cycle after the error
+    CHECK(d.host_status_o == kRunning);    // the host still sees the run
+    d.start_i = 1;                         // a start now must not begin a new run
+    b.step();
+    d.start_i = 0;
+    b.step();
+    CHECK(d.status_o == kError);
+    CHECK(d.host_status_o == kError);
+    CHECK(d.err_code_o == kIllegalOpcode);
+    CHECK(d.err_pc_o == 1);
+  }
   SECTION("illegal operand: reserved bit, bmode 3, len 0, link out of range") {
     for (std::uint64_t w : std::vector<std::uint64_t>{halt() | 1, I(Op::vadd) | (3ull << 38), 0x0300000000000005ull,
                             I(Op::send) | (2ull << 32)}) {
