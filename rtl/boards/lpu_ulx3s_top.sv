@@ -75,6 +75,7 @@ module lpu_ulx3s_top #(
     .HeartbeatBit (HeartbeatBit)
   ) u_board (
     .clk_i       (clk_core),
+    .clk2x_i     (1'b0),
     .rst_ni      (rst_core_n),
     .uart_rx_i   (ftdi_txd_i),
     .uart_tx_o   (ftdi_rxd_o),
