@@ -3,7 +3,7 @@
 #
 #   scripts/synth.sh [LIST.f]       default rtl/lpu.f
 #
-#   ECP5  (synth_ecp5)                  config base, lpu_core #(.CfgId(CFG_BASE_ID))
+#   ECP5  (synth_ecp5)                  config base, lpu_core #(.CfgId(CFG_BASE_ID), .DspPump(2))
 #   iCE40 (synth_ice40 -dsp -spram)     config tiny, lpu_core #(.CfgId(CFG_TINY_ID))
 #
 # iCE40 flags: -dsp maps multipliers to the UP5K's SB_MAC16s; -spram lets Yosys infer the
@@ -119,6 +119,8 @@ write_script() {  # write_script FILE target top cfgid mapper stat
   {
     echo "$read_cmd"
     [[ "$cfgid" == - ]] || echo "chparam -set CfgId $cfgid $top"
+    # ECP5: lpu_core as the ULX3S builds it, with double-pumped DSP blocks (docs/architecture.md).
+    if [[ "$target" == ecp5 && "$top" == lpu_core ]]; then echo "chparam -set DspPump 2 $top"; fi
     echo "hierarchy -check -top $top"
     if [[ "$mapper" == abc9 ]]; then
       echo "synth_$target $flags"
