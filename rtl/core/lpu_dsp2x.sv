@@ -1,7 +1,7 @@
 // One signed AW x BW multiplier (one DSP block) doing the work of two, double-pumped
 // (docs/architecture.md "Double-pumped DSP blocks"): it runs on clk2x_i, a clock at exactly
-// twice the core clock whose rising edges include every rising edge of the core clock, and
-// forms product 0 in the first half of each core cycle and product 1 in the second.
+// twice clk_i whose rising edges include every rising edge of clk_i, and forms product 0 in
+// the first half of each core cycle and product 1 in the second.
 //
 //   first half  (ph_q = 0): the multiplier sees operands 0; the clk2x edge in the middle of
 //                           the core cycle registers the product (prod0_q, prod0_o).
@@ -11,22 +11,23 @@
 // To its users it is two multipliers whose products a core-clock register takes at the end
 // of the cycle the operands are valid in (prod0_o also holds until the middle of the next
 // cycle): nothing about their timing changes. Users: the systolic array's PE pairs
-// (lpu_mxu_array) and the vector multiplier's partial products (lpu_vxu_mul). The phase comes from the core
-// clock domain: tgl_i toggles at every core edge; smp_q samples it at every clk2x edge, so
-// smp_q differs from tgl_i exactly during the first half, and ph_q registers that (ph_q = 1
-// from the middle edge to the end of the cycle). No reset alignment is needed beyond both
-// registers starting at 0 with tgl_i.
+// (lpu_mxu_array) and the vector multiplier's partial products (lpu_vxu_mul).
+//
+// The phase: tgl_q (clk_i) toggles at every core edge; smp_q (clk2x_i) samples it at every
+// fast edge, so smp_q differs from tgl_q exactly during the first half, and ph_q registers
+// that (ph_q = 1 from the middle edge to the end of the cycle). It needs no alignment of the
+// clocks' resets: from any start state it is right after one core cycle.
 //
 // Timing: operands launched at a core edge must reach prod0_q at the middle edge, and
 // operands 1 through the multiplier and whatever follows it must reach the core edge from
-// the middle one: both are half a core period (one clk2x period).
+// the middle one: both are half a core period (one clk2x_i period).
 module lpu_dsp2x #(
   parameter int unsigned AW = 8,
   parameter int unsigned BW = 8
 ) (
-  input  logic        clk2x_i,
-  input  logic        rst_ni,
-  input  logic        tgl_i,    // core clock domain: toggles at every core clock edge
+  input  logic             clk_i,
+  input  logic             clk2x_i,
+  input  logic             rst_ni,
 
   input  logic [AW-1:0]    a0_i,     // operands 0 (signed)
   input  logic [BW-1:0]    b0_i,
@@ -36,7 +37,8 @@ module lpu_dsp2x #(
   output logic [AW+BW-1:0] prod1_o   // valid in the second half of the core cycle
 );
 
-  logic        smp_q, ph_q;
+  logic tgl_q;          // clk_i
+  logic smp_q, ph_q;    // clk2x_i
   logic [AW+BW-1:0] prod0_q, prod0_d;
 
   logic signed [AW-1:0]    mul_a;
@@ -50,14 +52,22 @@ module lpu_dsp2x #(
     prod0_d = ph_q ? prod0_q : prod;
   end
 
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      tgl_q <= 1'b0;
+    end else begin
+      tgl_q <= !tgl_q;
+    end
+  end
+
   always_ff @(posedge clk2x_i or negedge rst_ni) begin
     if (!rst_ni) begin
       smp_q   <= 1'b0;
       ph_q    <= 1'b0;
       prod0_q <= '0;
     end else begin
-      smp_q   <= tgl_i;
-      ph_q    <= smp_q ^ tgl_i;
+      smp_q   <= tgl_q;
+      ph_q    <= smp_q ^ tgl_q;
       prod0_q <= prod0_d;
     end
   end

@@ -130,15 +130,6 @@ module lpu_mxu_array #(
   // Shared multipliers (DspPump = 2): PEs (p, 2k) and (p, 2k+1) of the first DspPes.
   // ---------------------------------------------------------------------------------------
   if (DspPump == 2) begin : gen_pump
-    // Toggles at every core edge: tells each lpu_dsp2x which half of the cycle it is in.
-    logic tgl_q;
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) begin
-        tgl_q <= 1'b0;
-      end else begin
-        tgl_q <= !tgl_q;
-      end
-    end
     for (genvar p = 0; p < Lanes; p++) begin : gen_row
       for (genvar k = 0; k < Lanes / 2; k++) begin : gen_pair
         if (p * Lanes + 2 * k + 1 < DspPes) begin : gen_dsp
@@ -146,9 +137,9 @@ module lpu_mxu_array #(
             .AW (8),
             .BW (8)
           ) u_dsp (
+            .clk_i   (clk_i),
             .clk2x_i (clk2x_i),
             .rst_ni  (rst_ni),
-            .tgl_i   (tgl_q),
             .a0_i    (mul_a_w[p][2*k]),
             .b0_i    (mul_w_w[p][2*k]),
             .prod0_o (prod_w[p][2*k]),

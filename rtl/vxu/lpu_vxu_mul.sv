@@ -46,7 +46,7 @@ module lpu_vxu_mul #(
 ) (
   input  logic                clk_i,
   input  logic                clk2x_i,  // DspPump = 2: twice clk_i, rising edges aligned
-  input  logic                rst_ni,   // DspPump = 2: the lpu_dsp2x phase registers
+  input  logic                rst_ni,   // DspPump = 2: lpu_dsp2x's phase registers
   input  logic [Lanes*32-1:0] a_i,      // stage 1
   input  logic [Lanes*32-1:0] b_i,      // stage 1
   input  logic [5:0]          sh_i,     // stage 1
@@ -128,20 +128,9 @@ module lpu_vxu_mul #(
     end
   end
 
-  // DspPump = 2: toggles at every core edge, telling each lpu_dsp2x which half it is in.
-  logic tgl_q;
-  if (DspPump == 2) begin : gen_tgl
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) begin
-        tgl_q <= 1'b0;
-      end else begin
-        tgl_q <= !tgl_q;
-      end
-    end
-  end else begin : gen_no_tgl
-    assign tgl_q = 1'b0;
+  if (DspPump != 2) begin : gen_no_pump
     logic unused_pump;
-    assign unused_pump = ^{clk2x_i, rst_ni, tgl_q};
+    assign unused_pump = ^{clk2x_i, rst_ni};
   end
 
   logic rnd_s3, sat32_s3, sat8_s3;
@@ -192,9 +181,9 @@ module lpu_vxu_mul #(
         .AW (17),
         .BW (17)
       ) u_dsp_l (
+        .clk_i   (clk_i),
         .clk2x_i (clk2x_i),
         .rst_ni  (rst_ni),
-        .tgl_i   (tgl_q),
         .a0_i    (al),
         .b0_i    (bl),
         .prod0_o (pll_d),
@@ -206,9 +195,9 @@ module lpu_vxu_mul #(
         .AW (17),
         .BW (17)
       ) u_dsp_h (
+        .clk_i   (clk_i),
         .clk2x_i (clk2x_i),
         .rst_ni  (rst_ni),
-        .tgl_i   (tgl_q),
         .a0_i    (ah),
         .b0_i    (bl),
         .prod0_o (phl_d),
