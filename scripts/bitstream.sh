@@ -8,7 +8,8 @@
 # Steps: Yosys (synth_ecp5 / synth_ice40 -dsp -spram, flattened) of the board top in
 # rtl/boards/ -> a resource check against the device (a design that cannot fit stops here,
 # before hours of placement) -> nextpnr with the core clock as the constraint (--freq; on ECP5
-# nextpnr derives both PLL outputs' constraints from the oscillator's) -> ecppack / icepack. Outputs in $LPU_BUILD_DIR/fpga/<board>/ (default build/fpga/<board>/):
+# nextpnr derives both PLL outputs' constraints from the oscillator's) -> ecppack / icepack.
+# Outputs in $LPU_BUILD_DIR/fpga/<board>/ (default build/fpga/<board>/):
 #   <board>.bit | <board>.bin   the bitstream (only when the design fits and meets its clock)
 #   report.txt, report.json     LUT/FF/DSP/BRAM use, Fmax per clock (ULX3S: the core clock
 #                               and its 2x) and the worst path between them, pass/fail
@@ -275,7 +276,8 @@ echo "bitstream: place and route done in ${t_pnr} s"
 # Timing: the core clock must be met before a bitstream is packed: its own Fmax, the 2x
 # clock's Fmax / 2 and the paths between the two (half a core period each).
 # ------------------------------------------------------------------------------------------
-timing_ok="$("$PY" scripts/fpga_report.py timing "$OUT/pnr_report.json" "$mhz" "$OUT/pnr.log")"
+timing_ok="$("$PY" scripts/fpga_report.py timing "$OUT/pnr_report.json" "$mhz" "$OUT/pnr.log")" ||
+  timing_ok="cannot read the nextpnr report $OUT/pnr_report.json"
 if [[ "$timing_ok" != ok ]]; then
   report timing_fail "$timing_ok" || true
   die "$BOARD: timing not met: $timing_ok (critical path in $OUT/report.txt; FPGA_MHZ=n builds for a slower clock)"
