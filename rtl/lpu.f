@@ -1,6 +1,7 @@
 // The chip, in dependency order: the one list of what lpu_core is made of.
 // Used by lint, synthesis and the Verilator builds.
 rtl/gen/lpu_isa_pkg.sv
+rtl/core/lpu_dsp2x.sv
 rtl/core/lpu_imem.sv
 rtl/core/lpu_opcheck.sv
 rtl/core/lpu_loop_stack.sv

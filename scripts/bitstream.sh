@@ -29,7 +29,7 @@
 #                    such a build does not write the bench figures
 #   FPGA_MHZ=n       build for an n MHz core clock instead of the configuration's target
 #                    (fmax_target_mhz in isa/lpu_isa.toml); the PLL dividers follow
-#   FPGA_PUMP=1|2    ULX3S: single- or double-pumped DSP PEs (lpu_ulx3s_top DspPump; default
+#   FPGA_PUMP=1|2    ULX3S: single- or double-pumped DSP blocks (lpu_ulx3s_top DspPump; default
 #                    2 for base, 1 for tiny, whose array has no DSP PEs)
 #   FPGA_SEED=n      nextpnr placement seed (default 1)
 #   FPGA_MAPPER=abc  LUT mapping with classic `abc -lut 4` (area-oriented) instead of abc9

@@ -12,9 +12,12 @@ module lpu_board_lpu #(
   parameter int unsigned MaxData      = 4096,
   parameter int unsigned HdrLinks     = 2,
   parameter int unsigned HdrLanes     = 4,
-  parameter int unsigned HeartbeatBit = 26
+  parameter int unsigned HeartbeatBit = 26,
+  // 2: the array's DSP multipliers run on clk2x_i, each serving two PEs (lpu_core DspPump).
+  parameter int unsigned DspPump      = 1
 ) (
   input  logic                         clk_i,
+  input  logic                         clk2x_i,    // DspPump = 2: twice clk_i, edges aligned
   input  logic                         rst_ni,
   input  logic                         uart_rx_i,
   output logic                         uart_tx_o,
@@ -57,9 +60,11 @@ module lpu_board_lpu #(
     .Baud     (Baud),
     .Ddr      (1'b0),
     .MaxData  (MaxData),
-    .Emulated (1'b0)
+    .Emulated (1'b0),
+    .DspPump  (DspPump)
   ) u_lpu (
     .clk_i         (clk_i),
+    .clk2x_i       (clk2x_i),
     .rst_ni        (rst_ni),
     .uart_rx_i     (uart_rx_i),
     .uart_tx_o     (uart_tx_o),

@@ -79,6 +79,7 @@ module lpu_icebreaker_top #(
     .HeartbeatBit (HeartbeatBit)
   ) u_board (
     .clk_i       (clk_core),
+    .clk2x_i     (1'b0),
     .rst_ni      (rst_core_n),
     .uart_rx_i   (uart_rx_i),
     .uart_tx_o   (uart_tx_o),

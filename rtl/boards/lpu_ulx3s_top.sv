@@ -5,10 +5,10 @@
 //
 // Clocks (docs/boards.md "Clocks"): the PLL makes the core clock (ClkMhz) and clk2x at exactly
 // twice it, with every rising edge of the core clock on a rising edge of clk2x. With
-// DspPump = 2 (base) each MULT18X18D of the MXU array runs on clk2x and serves two PEs per core
-// cycle; the paths between the two clocks then have half a core period. With DspPump = 1
-// (tiny: its array has no DSP PEs) clk2x is left unused. Everything else, the reset included,
-// is on the core clock.
+// DspPump = 2 (base) the MULT18X18D of the MXU array and the vector multiplier run on clk2x and
+// do two multiplies per core cycle (lpu_dsp2x); the paths between the two clocks then have
+// half a core period. With DspPump = 1 (tiny: its array has no DSP PEs) clk2x is left unused.
+// Everything else, the reset included, is on the core clock.
 //
 // LEDs (1 = lit): 0 running, 1 the last run ended (halt or error), 2 link 0 up, 3 a host
 // frame is being received, 4 link 1 up, 5 the last run ended with an error, 7 heartbeat (about
@@ -28,7 +28,7 @@ module lpu_ulx3s_top #(
   parameter int unsigned PllClkiDiv  = 1,
   parameter int unsigned PllClkfbDiv = 8,
   parameter int unsigned PllClkopDiv = 3,
-  // 2: the MXU's DSP multipliers run on clk2x, two PEs each; 1: single-pumped, clk2x unused.
+  // 2: the DSP multipliers run on clk2x, two multiplies per core cycle; 1: clk2x unused.
   parameter int unsigned DspPump     = (CfgId == lpu_isa_pkg::CFG_TINY_ID) ? 1 : 2,
   // Host link: the FT231X runs at most 3 Mbaud (docs/host-if.md "UART").
   parameter int unsigned Baud        = 3_000_000,

@@ -9,8 +9,14 @@ module lpu_core #(
   // FPGA has left after the vector pipeline (4 per lane) and the sequencer's scalar multiply
   // (3): LFE5U-85F (base), 156 MULT18X18D: 156 - 64 - 3 = 89 PEs (5 rows and 9 PEs of the
   // sixth); iCE40UP5K (tiny), 8 SB_MAC16: none left.
+  // DspPump = 2 double-pumps the DSP multipliers of the array and the vector pipeline on
+  // clk2x_i (twice clk_i, rising edges aligned; lpu_dsp2x): the vector pipeline then needs 2
+  // per lane, and each block left serves two PEs: base 2 * (156 - 32 - 3) = 242 PEs (15 rows
+  // and 2 PEs of the sixteenth). With DspPump = 1, clk2x_i is unused.
+  parameter int unsigned DspPump = 1,
   parameter int unsigned DspPes =
-      (CfgId == lpu_isa_pkg::CFG_TINY_ID) ? 0 : 156 - 4 * lpu_isa_pkg::CFG_BASE_LANES - 3,
+      (CfgId == lpu_isa_pkg::CFG_TINY_ID) ? 0
+          : DspPump * (156 - 4 / DspPump * lpu_isa_pkg::CFG_BASE_LANES - 3),
   // Derived from the package; not meant to be overridden.
   localparam bit          Tiny  = (CfgId == lpu_isa_pkg::CFG_TINY_ID),
   localparam int unsigned Lanes = Tiny ? lpu_isa_pkg::CFG_TINY_LANES : lpu_isa_pkg::CFG_BASE_LANES,
@@ -21,6 +27,7 @@ module lpu_core #(
   localparam int unsigned LinkPins = Links * LinkLanes
 ) (
   input  logic             clk_i,
+  input  logic             clk2x_i,   // DspPump = 2: twice clk_i, rising edges aligned
   input  logic             rst_ni,
   // Host port (docs/core.md): one request per cycle, response in the next cycle.
   input  logic             host_req_i,
@@ -382,9 +389,11 @@ module lpu_core #(
     .MlwBusy     (MlwBusy),
     .MlwReady    (MlwReady),
     .WbufRelease (WbufRelease),
-    .DspPes      (DspPes)
+    .DspPes      (DspPes),
+    .DspPump     (DspPump)
   ) u_mxu (
     .clk_i            (clk_i),
+    .clk2x_i          (clk2x_i),
     .rst_ni           (rst_ni),
     .stop_i           (stop),
     .clear_i          (seq_start && !host_running),
@@ -436,9 +445,11 @@ module lpu_core #(
     .LutDepth (LutDepth),
     .Vlat     (Vlat),
     .LutPorts (LutPorts),
-    .LutldW   (LutldW)
+    .LutldW   (LutldW),
+    .DspPump  (DspPump)
   ) u_vxu (
     .clk_i            (clk_i),
+    .clk2x_i          (clk2x_i),
     .rst_ni           (rst_ni),
     .stop_i           (stop),
     .iss_valid_i      (iss_valid),

@@ -13,6 +13,9 @@ module lpu_top #(
   parameter int unsigned GapMs     = 100,
   parameter int unsigned GapCycles = ClkHz / 1000 * GapMs,
   parameter bit          Emulated  = 1'b0,
+  // Implementation choice: 2 runs the array's DSP multipliers on clk2x_i, each serving two
+  // PEs (lpu_core DspPump); 1 leaves clk2x_i unused.
+  parameter int unsigned DspPump   = 1,
   // Derived from the package; not meant to be overridden.
   localparam bit          Tiny      = (CfgId == lpu_isa_pkg::CFG_TINY_ID),
   localparam int unsigned Links     = Tiny ? lpu_isa_pkg::CFG_TINY_LINKS
@@ -22,6 +25,7 @@ module lpu_top #(
   localparam int unsigned LinkPins  = Links * LinkLanes
 ) (
   input  logic       clk_i,
+  input  logic       clk2x_i,    // DspPump = 2: twice clk_i, rising edges aligned
   input  logic       rst_ni,
   // UART to the USB bridge.
   input  logic       uart_rx_i,
@@ -146,9 +150,11 @@ module lpu_top #(
   assign core_rst_n = rst_ni && !core_rst;
 
   lpu_core #(
-    .CfgId (CfgId)
+    .CfgId   (CfgId),
+    .DspPump (DspPump)
   ) u_core (
     .clk_i         (clk_i),
+    .clk2x_i       (clk2x_i),
     .rst_ni        (core_rst_n),
     .host_req_i    (core_req),
     .host_we_i     (core_we),

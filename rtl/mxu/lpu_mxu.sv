@@ -16,9 +16,13 @@ module lpu_mxu #(
   parameter int unsigned WbufRelease = 18,
   // Implementation choice, not architecture: how many PEs (the first ones in row-major order)
   // use DSP multipliers; the rest use LUTs. Set by the core to fit the device (docs/mxu.md).
-  parameter int unsigned DspPes      = Lanes * Lanes
+  parameter int unsigned DspPes      = Lanes * Lanes,
+  // Implementation choice: 2 shares each DSP multiplier between two PEs on clk2x_i
+  // (lpu_mxu_array, docs/mxu.md "Double-pumped DSP PEs"); 1 leaves clk2x_i unused.
+  parameter int unsigned DspPump     = 1
 ) (
   input  logic                  clk_i,
+  input  logic                  clk2x_i,   // 2x clk_i, rising edges aligned (DspPump = 2)
   input  logic                  rst_ni,
   input  logic                  stop_i,
   input  logic                  clear_i,
@@ -324,9 +328,11 @@ module lpu_mxu #(
 
   lpu_mxu_array #(
     .Lanes  (Lanes),
-    .DspPes (DspPes)
+    .DspPes (DspPes),
+    .DspPump(DspPump)
   ) u_array (
     .clk_i     (clk_i),
+    .clk2x_i   (clk2x_i),
     .rst_ni    (rst_ni),
     .en_i      (!stop_i),
     .a_i       (in_q[Pad][Lanes*8-1:0]),

@@ -14,14 +14,18 @@
 //
 // The first DspPes PEs in row-major order (PE (p, j) is number p*Lanes + j) multiply with DSP
 // blocks, the others with LUTs (lpu_mxu_pe UseDsp): whole rows and one partial row, so that
-// every DSP block the device has left is used.
+// every DSP block the device has left is used. With DspPump = 2 the DSP PEs go in pairs
+// (p, 2k) and (p, 2k+1) that share one multiplier running on clk2x_i (lpu_dsp2x), so
+// DspPes PEs use DspPes/2 DSP blocks; clk2x_i is unused with DspPump = 1.
 //
 // Fixed-latency datapath: no valid/ready. en_i low freezes the data path (not the loads).
 module lpu_mxu_array #(
   parameter int unsigned Lanes   = 16,
-  parameter int unsigned DspPes = Lanes * Lanes
+  parameter int unsigned DspPes  = Lanes * Lanes,
+  parameter int unsigned DspPump = 1
 ) (
   input  logic                       clk_i,
+  input  logic                       clk2x_i,   // 2x clk_i, edges aligned (DspPump = 2 only)
   input  logic                       rst_ni,
   input  logic                       en_i,
 
@@ -46,6 +50,8 @@ module lpu_mxu_array #(
   logic [Lanes-1:0][Lanes:0]            sel_w;
   logic [Lanes:0][Lanes-1:0][PsumW-1:0] psum_w;  // [row][col]: input of PE(row, col)
   logic [Lanes:0][Lanes-1:0][7:0]       w_w;     // [row][col]: weight into PE(row, col)
+  logic [Lanes-1:0][Lanes-1:0][7:0]     mul_a_w, mul_w_w;  // [row][col]: PE operands
+  logic [Lanes-1:0][Lanes-1:0][15:0]    prod_w;            // [row][col]: shared products
 
   // ---------------------------------------------------------------------------------------
   // Input skew: PE row p receives lane L-1-p (and the buffer bit) after p registers.
@@ -97,7 +103,8 @@ module lpu_mxu_array #(
       lpu_mxu_pe #(
         .PsumW (PsumW),
         .SumW  (16 + $clog2(p + 1)),
-        .UseDsp(p * Lanes + j < DspPes)
+        .UseDsp(p * Lanes + j < DspPes),
+        .ExtMul(DspPump == 2 && p * Lanes + j < DspPes)
       ) u_pe (
         .clk_i    (clk_i),
         .rst_ni   (rst_ni),
@@ -111,9 +118,54 @@ module lpu_mxu_array #(
         .wld_en_i (row_load),
         .wld_buf_i(wld_buf_i),
         .w_i      (w_w[p][j]),
-        .w_o      (w_w[p+1][j])
+        .w_o      (w_w[p+1][j]),
+        .mul_a_o  (mul_a_w[p][j]),
+        .mul_w_o  (mul_w_w[p][j]),
+        .prod_i   (prod_w[p][j])
       );
     end
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Shared multipliers (DspPump = 2): PEs (p, 2k) and (p, 2k+1) of the first DspPes.
+  // ---------------------------------------------------------------------------------------
+  if (DspPump == 2) begin : gen_pump
+    // Toggles at every core edge: tells each lpu_dsp2x which half of the cycle it is in.
+    logic tgl_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        tgl_q <= 1'b0;
+      end else begin
+        tgl_q <= !tgl_q;
+      end
+    end
+    for (genvar p = 0; p < Lanes; p++) begin : gen_row
+      for (genvar k = 0; k < Lanes / 2; k++) begin : gen_pair
+        if (p * Lanes + 2 * k + 1 < DspPes) begin : gen_dsp
+          lpu_dsp2x #(
+            .AW (8),
+            .BW (8)
+          ) u_dsp (
+            .clk2x_i (clk2x_i),
+            .rst_ni  (rst_ni),
+            .tgl_i   (tgl_q),
+            .a0_i    (mul_a_w[p][2*k]),
+            .b0_i    (mul_w_w[p][2*k]),
+            .prod0_o (prod_w[p][2*k]),
+            .a1_i    (mul_a_w[p][2*k+1]),
+            .b1_i    (mul_w_w[p][2*k+1]),
+            .prod1_o (prod_w[p][2*k+1])
+          );
+        end else begin : gen_none
+          assign prod_w[p][2*k]   = '0;
+          assign prod_w[p][2*k+1] = '0;
+        end
+      end
+    end
+  end else begin : gen_no_pump
+    assign prod_w = '0;
+    logic unused_clk2x;
+    assign unused_clk2x = clk2x_i;
   end
 
   // ---------------------------------------------------------------------------------------
@@ -156,5 +208,17 @@ module lpu_mxu_array #(
       unused_edges ^= ^w_w[Lanes][j];
     end
   end
+
+  // Operands of PEs with their own multiplier are not used outside them.
+  logic unused_mul;
+  assign unused_mul = ^{mul_a_w, mul_w_w};
+
+`ifndef SYNTHESIS
+  initial begin
+    if (DspPump != 1 && DspPump != 2) $fatal(1, "lpu_mxu_array: DspPump must be 1 or 2");
+    if (DspPes > Lanes * Lanes) $fatal(1, "lpu_mxu_array: DspPes exceeds Lanes*Lanes");
+    if (DspPump == 2 && DspPes % 2 != 0) $fatal(1, "lpu_mxu_array: DspPes must be even when pumped");
+  end
+`endif
 
 endmodule

@@ -11,6 +11,9 @@
 // UseDsp selects how the int8 x int8 product is built: `*` (synthesis maps it to a DSP
 // multiplier) or an explicit radix-4 Booth adder chain (always LUTs), so that an
 // array larger than the device's DSP count can put some PEs in LUTs (lpu_mxu DspPes).
+// ExtMul (overrides UseDsp) takes the product from prod_i instead: the PE puts its operands
+// on mul_a_o / mul_w_o and a multiplier shared with another PE (lpu_dsp2x) returns
+// their product within the same cycle. The operand outputs are driven in every variant.
 //
 // Fixed-latency datapath: no valid/ready.
 module lpu_mxu_pe #(
@@ -19,7 +22,8 @@ module lpu_mxu_pe #(
   // and registered in SumW bits and sign-extended to PsumW (lpu_mxu_array gives PE row p
   // 16 + clog2(p+1) bits, enough for p+1 products of int8 x int8).
   parameter int unsigned SumW   = PsumW,
-  parameter bit          UseDsp = 1'b1
+  parameter bit          UseDsp = 1'b1,
+  parameter bit          ExtMul = 1'b0
 ) (
   input  logic             clk_i,
   input  logic             rst_ni,
@@ -35,7 +39,12 @@ module lpu_mxu_pe #(
   input  logic             wld_en_i,
   input  logic             wld_buf_i,
   input  logic [7:0]       w_i,
-  output logic [7:0]       w_o
+  output logic [7:0]       w_o,
+
+  // Shared multiplier (ExtMul): this cycle's operands out, their product back.
+  output logic [7:0]       mul_a_o,
+  output logic [7:0]       mul_w_o,
+  input  logic [15:0]      prod_i
 );
 
   logic [7:0]       w0_q, w0_d, w1_q, w1_d;
@@ -50,7 +59,12 @@ module lpu_mxu_pe #(
   // sign.
   logic [SumW-1:0] sum;
 
-  if (UseDsp) begin : gen_mul_dsp
+  assign mul_a_o = a_i;
+  assign mul_w_o = w_use;
+
+  if (ExtMul) begin : gen_mul_ext
+    assign sum = psum_i[SumW-1:0] + {{(SumW-16){prod_i[15]}}, prod_i};
+  end else if (UseDsp) begin : gen_mul_dsp
     logic signed [15:0] prod;
     assign prod = $signed(a_i) * w_use;
     assign sum  = psum_i[SumW-1:0] + {{(SumW-16){prod[15]}}, prod};
@@ -156,6 +170,11 @@ module lpu_mxu_pe #(
   assign a_o    = a_q;
   assign sel_o  = sel_q;
   assign psum_o = {{(PsumW-SumW){psum_q[SumW-1]}}, psum_q};
+
+  if (!ExtMul) begin : gen_no_ext
+    logic unused_prod;
+    assign unused_prod = ^prod_i;
+  end
 
   if (SumW < PsumW) begin : gen_narrow
     logic unused_psum_hi;

@@ -24,9 +24,12 @@ module lpu_vxu #(
   parameter int unsigned LutPorts = 2,
   // Cycles per lutld word (lutld_word_cycles of the configuration).
   parameter int unsigned LutldW   = lpu_isa_pkg::CFG_BASE_LUTLD_WORD_CYCLES,
+  // Implementation choice: 2 double-pumps the multipliers on clk2x_i (lpu_vxu_mul).
+  parameter int unsigned DspPump  = 1,
   localparam int unsigned LutAw = $clog2(LutDepth)
 ) (
   input  logic                clk_i,
+  input  logic                clk2x_i,  // DspPump = 2: twice clk_i, rising edges aligned
   input  logic                rst_ni,
   input  logic                stop_i,
   // Issue bus.
@@ -390,9 +393,12 @@ module lpu_vxu #(
 
   logic [W-1:0] mul_res;  // stage 3
   lpu_vxu_mul #(
-    .Lanes(Lanes)
+    .Lanes  (Lanes),
+    .DspPump(DspPump)
   ) u_mul (
     .clk_i,
+    .clk2x_i,
+    .rst_ni,
     .a_i  (a1_q),
     .b_i  (b1_q),
     .sh_i (sh1_q),

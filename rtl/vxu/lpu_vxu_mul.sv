@@ -34,10 +34,19 @@
 //   v count, which are the same. Unsigned operands are zero- rather than sign-extended into
 //   the partial products.
 // The datapath registers are not reset: the pipeline's valid bits (in lpu_vxu) qualify them.
+//
+// DspPump = 2 (an implementation choice): the four partial products of a lane take two DSP
+// blocks on clk2x_i (twice clk_i, rising edges aligned), each forming two of them per cycle
+// (lpu_dsp2x: al*bl and al*bh on one, ah*bl and ah*bh on the other). Stage 1 then has half
+// a cycle from its operands to the first product's register. With DspPump = 1, clk2x_i and
+// rst_ni are unused.
 module lpu_vxu_mul #(
-  parameter int unsigned Lanes = lpu_isa_pkg::CFG_BASE_LANES
+  parameter int unsigned Lanes   = lpu_isa_pkg::CFG_BASE_LANES,
+  parameter int unsigned DspPump = 1
 ) (
   input  logic                clk_i,
+  input  logic                clk2x_i,  // DspPump = 2: twice clk_i, rising edges aligned
+  input  logic                rst_ni,   // DspPump = 2: the lpu_dsp2x phase registers
   input  logic [Lanes*32-1:0] a_i,      // stage 1
   input  logic [Lanes*32-1:0] b_i,      // stage 1
   input  logic [5:0]          sh_i,     // stage 1
@@ -119,6 +128,22 @@ module lpu_vxu_mul #(
     end
   end
 
+  // DspPump = 2: toggles at every core edge, telling each lpu_dsp2x which half it is in.
+  logic tgl_q;
+  if (DspPump == 2) begin : gen_tgl
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        tgl_q <= 1'b0;
+      end else begin
+        tgl_q <= !tgl_q;
+      end
+    end
+  end else begin : gen_no_tgl
+    assign tgl_q = 1'b0;
+    logic unused_pump;
+    assign unused_pump = ^{clk2x_i, rst_ni, tgl_q};
+  end
+
   logic rnd_s3, sat32_s3, sat8_s3;
   assign rnd_s3   = mode_s3_q != MODE_PLAIN;
   assign sat32_s3 = mode_s3_q == MODE_SAT32;
@@ -162,10 +187,41 @@ module lpu_vxu_mul #(
     assign ah = signed'({a[31] & a_signed, a[31:16]});
     assign bl = signed'({1'b0, bp[15:0]});
     assign bh = signed'(bp[32:16]);
-    assign pll_d = al * bl;
-    assign plh_d = al * bh;
-    assign phl_d = ah * bl;
-    assign phh_d = ah * bh;
+    if (DspPump == 2) begin : gen_pump
+      lpu_dsp2x #(
+        .AW (17),
+        .BW (17)
+      ) u_dsp_l (
+        .clk2x_i (clk2x_i),
+        .rst_ni  (rst_ni),
+        .tgl_i   (tgl_q),
+        .a0_i    (al),
+        .b0_i    (bl),
+        .prod0_o (pll_d),
+        .a1_i    (al),
+        .b1_i    (bh),
+        .prod1_o (plh_d)
+      );
+      lpu_dsp2x #(
+        .AW (17),
+        .BW (17)
+      ) u_dsp_h (
+        .clk2x_i (clk2x_i),
+        .rst_ni  (rst_ni),
+        .tgl_i   (tgl_q),
+        .a0_i    (ah),
+        .b0_i    (bl),
+        .prod0_o (phl_d),
+        .a1_i    (ah),
+        .b1_i    (bh),
+        .prod1_o (phh_d)
+      );
+    end else begin : gen_mul
+      assign pll_d = al * bl;
+      assign plh_d = al * bh;
+      assign phl_d = ah * bl;
+      assign phh_d = ah * bh;
+    end
     assign unused_pp_hi = ^{pll_d[33:32], plh_d[33], phl_d[33], phh_d[33]};
 
     always_ff @(posedge clk_i) begin

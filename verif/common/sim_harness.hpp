@@ -6,6 +6,9 @@
 //   h.dut().valid_i = 1; h.step();    // drive inputs, then advance one clock cycle
 //   h.check(got == want, "acc_o", want, got);  // failure names seed, cycle, block, signal
 //
+// A model with a clk2x_i input (a double-pumped block, docs/mxu.md) gets it at twice the
+// frequency of clk_i, with every rising edge of clk_i on a rising edge of clk2x_i.
+//
 // Tracing: LPU_TRACE=1 (or --trace on a test binary that forwards argv) writes
 // build/waves/<block>_<seed>.fst. Seed: LPU_SEED=<n> (default 1). Timeout: LPU_TIMEOUT cycles.
 // Coverage (a build with -DLPU_COVERAGE=ON): the destructor writes the model's line and toggle
@@ -25,10 +28,17 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include "rtl_coverage.hpp"
 
 namespace lpu::verif {
+
+template <class M, class = void>
+struct HasClk2x : std::false_type {};
+template <class M>
+struct HasClk2x<M, std::void_t<decltype(std::declval<M&>().clk2x_i)>> : std::true_type {};
 
 inline std::uint64_t env_u64(const char* name, std::uint64_t dflt) {
   const char* v = std::getenv(name);
@@ -61,6 +71,7 @@ class Harness {
     }
 #endif
     model_->clk_i = 0;
+    if constexpr (HasClk2x<Model>::value) model_->clk2x_i = 0;
     model_->rst_ni = 1;
     model_->eval();
   }
@@ -88,14 +99,26 @@ class Harness {
   // One full clock cycle: rising edge, then the falling edge where inputs may change.
   void step(std::uint64_t n = 1) {
     for (std::uint64_t i = 0; i < n; ++i) {
-      model_->clk_i = 1;
-      ctx_->timeInc(5);
-      model_->eval();
-      dump();
-      model_->clk_i = 0;
-      ctx_->timeInc(5);
-      model_->eval();
-      dump();
+      if constexpr (HasClk2x<Model>::value) {
+        // clk2x_i rises with clk_i and again half-way through the cycle.
+        const int phases[4][2] = {{1, 1}, {1, 0}, {0, 1}, {0, 0}};  // {clk_i, clk2x_i}
+        for (const auto& ph : phases) {
+          model_->clk_i = ph[0];
+          model_->clk2x_i = ph[1];
+          ctx_->timeInc(ph[1] ? 2 : 3);
+          model_->eval();
+          dump();
+        }
+      } else {
+        model_->clk_i = 1;
+        ctx_->timeInc(5);
+        model_->eval();
+        dump();
+        model_->clk_i = 0;
+        ctx_->timeInc(5);
+        model_->eval();
+        dump();
+      }
       if (++cycle_ > timeout_) fail("timeout after " + std::to_string(timeout_) + " cycles");
     }
   }
