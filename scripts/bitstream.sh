@@ -7,17 +7,20 @@
 #
 # Steps: Yosys (synth_ecp5 / synth_ice40 -dsp -spram, flattened) of the board top in
 # rtl/boards/ -> a resource check against the device (a design that cannot fit stops here,
-# before hours of placement) -> nextpnr with the core clock as the constraint (--freq) ->
-# ecppack / icepack. Outputs in $LPU_BUILD_DIR/fpga/<board>/ (default build/fpga/<board>/):
+# before hours of placement) -> nextpnr with the core clock as the constraint (--freq; on ECP5
+# nextpnr derives both PLL outputs' constraints from the oscillator's) -> ecppack / icepack.
+# Outputs in $LPU_BUILD_DIR/fpga/<board>/ (default build/fpga/<board>/):
 #   <board>.bit | <board>.bin   the bitstream (only when the design fits and meets its clock)
-#   report.txt, report.json     LUT/FF/DSP/BRAM use, Fmax per clock, pass/fail against the
-#                               clock, critical path (scripts/fpga_report.py)
+#   report.txt, report.json     LUT/FF/DSP/BRAM use, Fmax per clock (ULX3S: the core clock
+#                               and its 2x) and the worst path between them, pass/fail
+#                               against the clock, critical path (scripts/fpga_report.py)
 #   synth.ys, synth.log, stat.json, <top>.json, pnr.log, pnr_report.json
 # and the board's figures in $LPU_BUILD_DIR/bench/extra/fpga.jsonl (fpga.<board>.fmax_mhz,
 # .lut, .ff, .dsp, .bram, ...), and docs/gen/fpga_results.md regenerated from every board's
 # report (FPGA_DOCS=0 leaves the docs alone).
 #
-# Exit status: 0 when the design fits and meets the core clock; 1 (with the reason on stderr)
+# Exit status: 0 when the design fits and meets the core clock (on ECP5 also its 2x clock and
+# the paths between the two, see docs/boards.md "Clocks"); 1 (with the reason on stderr)
 # when it does not fit, misses timing, or a tool fails; 2 on bad usage.
 #
 # Environment:
@@ -26,6 +29,8 @@
 #                    such a build does not write the bench figures
 #   FPGA_MHZ=n       build for an n MHz core clock instead of the configuration's target
 #                    (fmax_target_mhz in isa/lpu_isa.toml); the PLL dividers follow
+#   FPGA_PUMP=1|2    ULX3S: single- or double-pumped DSP blocks (lpu_ulx3s_top DspPump; default
+#                    2 for base, 1 for tiny, whose array has no DSP PEs)
 #   FPGA_SEED=n      nextpnr placement seed (default 1)
 #   FPGA_MAPPER=abc  LUT mapping with classic `abc -lut 4` (area-oriented) instead of abc9
 #                    (the vendor flows' default, delay-oriented); default abc9 on both
@@ -100,25 +105,35 @@ mhz="${FPGA_MHZ:-$target_mhz}"
 # PLL dividers for the core clock (the board top's lpu_*_pll checks them again).
 # ------------------------------------------------------------------------------------------
 chparams=(-set CfgId "$cfg_id" -set ClkMhz "$mhz")
+pump=1
 if [[ "$family" == ecp5 ]]; then
-  # out = 25 * fb / ref, PFD = 25 / ref >= 3.125 MHz, VCO = out * op in 400..800 MHz
-  # (nearest 600 MHz preferred).
+  # Two outputs (lpu_ecp5_pll): CLKOP, the feedback, at twice the core clock and CLKOS at the
+  # core clock (CLKOS_DIV = 2 * CLKOP_DIV). 2 * mhz = 25 * fb / ref, PFD = 25 / ref >= 3.125
+  # MHz, VCO = 2 * mhz * op in 400..800 MHz (nearest 600 MHz preferred), CLKOS_DIV <= 128.
+  x2=$((2 * mhz))
+  ((x2 <= 400)) || die "the ECP5 PLL output is at most 400 MHz: no $x2 MHz clock for a $mhz MHz core clock"
   best=""
   for ((ref = 1; ref <= 8; ref++)); do
     for ((fb = 1; fb <= 80; fb++)); do
-      ((in_mhz * fb == mhz * ref)) || continue
-      for ((op = 1; op <= 128; op++)); do
-        vco=$((mhz * op))
+      ((in_mhz * fb == x2 * ref)) || continue
+      for ((op = 1; op <= 64; op++)); do
+        vco=$((x2 * op))
         ((vco >= 400 && vco <= 800)) || continue
         d=$((vco > 600 ? vco - 600 : 600 - vco))
         if [[ -z "$best" || $d -lt ${best%% *} ]]; then best="$d $ref $fb $op"; fi
       done
     done
   done
-  [[ -n "$best" ]] || die "the ECP5 PLL cannot make exactly $mhz MHz from 25 MHz (try a multiple of 5)"
+  [[ -n "$best" ]] || die "the ECP5 PLL cannot make exactly $x2 MHz (2 x $mhz MHz) from 25 MHz (try a multiple of 5 MHz)"
   read -r _ ref fb op <<<"$best"
-  chparams+=(-set PllClkiDiv "$ref" -set PllClkfbDiv "$fb" -set PllClkopDiv "$op")
-  pll_note="EHXPLLL CLKI_DIV $ref CLKFB_DIV $fb CLKOP_DIV $op (VCO $((mhz * op)) MHz)"
+  pump="${FPGA_PUMP:-}"
+  if [[ -z "$pump" ]]; then
+    pump=2
+    [[ "$config" == tiny ]] && pump=1
+  fi
+  [[ "$pump" == 1 || "$pump" == 2 ]] || die "FPGA_PUMP must be 1 or 2, not '$pump'"
+  chparams+=(-set PllClkiDiv "$ref" -set PllClkfbDiv "$fb" -set PllClkopDiv "$op" -set DspPump "$pump")
+  pll_note="EHXPLLL CLKI_DIV $ref CLKFB_DIV $fb: CLKOP (2x clock, feedback) $x2 MHz, CLKOP_DIV $op; CLKOS (core clock) $mhz MHz, CLKOS_DIV $((2 * op)); VCO $((x2 * op)) MHz; DspPump $pump"
 else
   # out = 12 * (divf + 1) / 2^divq with divr = 0 (PFD 12 MHz), VCO = 12 * (divf + 1) in
   # 533..1066 MHz; FILTER_RANGE 1 for a 12 MHz PFD.
@@ -159,7 +174,7 @@ report() {  # report STATUS MESSAGE
   "$PY" scripts/fpga_report.py build --board "$BOARD" --out-dir "$OUT" --config "$config" \
     --family "$family" --top "$top" --clock-mhz "$mhz" --target-mhz "$target_mhz" \
     --status "$1" --message "$2" --stat "$OUT/stat.json" --pnr-report "$OUT/pnr_report.json" \
-    --pnr-log "$OUT/pnr.log" --mapper "$MAPPER" --seed "$SEED" \
+    --pnr-log "$OUT/pnr.log" --mapper "$MAPPER" --seed "$SEED" --dsp-pump "$pump" \
     ${t_synth:+--seconds-synth "$t_synth"} ${t_pnr:+--seconds-pnr "$t_pnr"} \
     ${t_pack:+--seconds-pack "$t_pack"} "${bench[@]}" "${docs[@]}" "${bit[@]}"
 }
@@ -258,21 +273,11 @@ fi
 echo "bitstream: place and route done in ${t_pnr} s"
 
 # ------------------------------------------------------------------------------------------
-# Timing: the core clock must be met before a bitstream is packed.
+# Timing: the core clock must be met before a bitstream is packed: its own Fmax, the 2x
+# clock's Fmax / 2 and the paths between the two (half a core period each).
 # ------------------------------------------------------------------------------------------
-timing_ok="$("$PY" - "$OUT/pnr_report.json" "$mhz" <<'EOF'
-import json, sys
-rep = json.load(open(sys.argv[1]))
-mhz = float(sys.argv[2])
-fmax = rep.get("fmax", {})
-if not fmax:
-    print("no clock in the nextpnr report")
-    sys.exit(0)
-core = max(fmax, key=lambda k: (fmax[k]["constraint"], k))
-ach = fmax[core]["achieved"]
-print("ok" if ach >= mhz else f"Fmax {ach:.2f} MHz of the core clock '{core}' is below {mhz:.0f} MHz")
-EOF
-)"
+timing_ok="$("$PY" scripts/fpga_report.py timing "$OUT/pnr_report.json" "$mhz" "$OUT/pnr.log")" ||
+  timing_ok="cannot read the nextpnr report $OUT/pnr_report.json"
 if [[ "$timing_ok" != ok ]]; then
   report timing_fail "$timing_ok" || true
   die "$BOARD: timing not met: $timing_ok (critical path in $OUT/report.txt; FPGA_MHZ=n builds for a slower clock)"

@@ -10,7 +10,7 @@ Usage:
       report and log, replaces the board's lines in BENCH/extra/fpga.jsonl, and prints
       report.txt. Options: --stat, --pnr-report, --pnr-log, --status, --message, --config,
       --family, --device, --top, --clock-mhz, --target-mhz, --bitstream, --seconds-synth,
-      --seconds-pnr, --seconds-pack, --mapper, --seed, --bench-dir, --docs.
+      --seconds-pnr, --seconds-pack, --mapper, --seed, --dsp-pump, --bench-dir, --docs.
       --docs FILE regenerates FILE (docs/gen/fpga_results.md) from every report.json next to
       DIR (DIR/../*/report.json).
   fpga_report.py markdown FPGA_DIR OUT.md
@@ -18,12 +18,24 @@ Usage:
   fpga_report.py check REPORT.json
       Exit 0 when the report is complete and says the design fits and meets its clock,
       1 (with the reason) otherwise; 2 when the report itself is malformed.
+  fpga_report.py timing PNR_REPORT.json MHZ [PNR.log]
+      Prints "ok" when the placed design runs its core clock at MHZ, else the reason
+      (scripts/bitstream.sh's timing gate).
 
 Status values: "pass" (fits, timing met at the built clock), "timing_fail", "does_not_fit",
 "error" (a tool failed for another reason).
+
+Clocks (docs/boards.md "Clocks"). The core clock is the clock nextpnr constrains to the built
+frequency (--clock-mhz); a clock constrained to twice that is the 2x clock of the double-pumped
+DSP PEs (ECP5 PLL: rising edges aligned with the core clock's). nextpnr checks each clock on
+its own and reports, but does not constrain, the paths between the two; their budget follows
+from the edges: core posedge -> 2x posedge and 2x posedge -> core posedge have half a core
+period (one 2x period). The achieved core clock (fmax_mhz) is the minimum of the core clock's
+Fmax, the 2x clock's Fmax / 2 and, per path between the two, budget fraction / path delay.
 """
 import argparse
 import datetime
+import fractions
 import json
 import pathlib
 import re
@@ -127,9 +139,13 @@ def summarise_path(cp):
     start = segs[0]["from"]["cell"] if segs else "?"
     end = segs[-1]["to"]["cell"] if segs else "?"
     nets = [s.get("net", "") for s in segs if s.get("type") == "routing" and s.get("net")]
+    def event(e):
+        edge, clk = split_event(e)
+        return f"{edge} {clk}" if edge else clk
+
     return {
-        "from_clock": cp.get("from", "?"),
-        "to_clock": cp.get("to", "?"),
+        "from_clock": event(cp.get("from", "?")),
+        "to_clock": event(cp.get("to", "?")),
         "delay_ns": round(total, 3),
         "logic_ns": round(logic, 3),
         "routing_ns": round(routing, 3),
@@ -157,6 +173,157 @@ def pnr_log_utilisation(log_text):
     return use
 
 
+GLOBAL_PREFIX = "$glbnet$"  # nextpnr-ecp5 names a clock after its global network
+
+
+def clock_net(name):
+    """A nextpnr clock name without the global-network prefix."""
+    return name[len(GLOBAL_PREFIX):] if name.startswith(GLOBAL_PREFIX) else name
+
+
+def split_event(event):
+    """'posedge $glbnet$clk' -> ('posedge', 'clk'); '<async>' -> (None, '<async>')."""
+    parts = event.split(None, 1)
+    if len(parts) == 2 and parts[0] in ("posedge", "negedge"):
+        return parts[0], clock_net(parts[1])
+    return None, clock_net(event)
+
+
+def derived_constraints(log_text):
+    """{net: MHz} from nextpnr's "Derived frequency constraint" lines (PLL outputs)."""
+    out = {}
+    for m in re.finditer(r"Derived frequency constraint of ([0-9.]+) MHz for net (\S+)", log_text):
+        out[clock_net(m.group(2))] = float(m.group(1))
+    return out
+
+
+def clock_role(constraint_mhz, core_mhz):
+    """'core', '2x' or 'other' from a clock's constraint relative to the core clock's."""
+    if not constraint_mhz or not core_mhz:
+        return "other"
+    ratio = constraint_mhz / core_mhz
+    if abs(ratio - 1.0) < 0.01:
+        return "core"
+    if abs(ratio - 2.0) < 0.01:
+        return "2x"
+    return "other"
+
+
+ROLE_RATIO = {"core": 1, "2x": 2}
+
+
+def budget_fraction(launch_ratio, launch_edge, capture_ratio, capture_edge):
+    """The shortest time, in core periods, from a launching edge to the next capturing edge of
+    two edge-aligned clocks at launch_ratio and capture_ratio times the core clock (a clock at
+    ratio r rises at k / r and falls at (k + 1/2) / r)."""
+    def edges(ratio, edge):
+        off = fractions.Fraction(0) if edge == "posedge" else fractions.Fraction(1, 2 * ratio)
+        return [off + fractions.Fraction(k, ratio) for k in range(ratio)]
+
+    cap = edges(capture_ratio, capture_edge)
+    cap = cap + [c + 1 for c in cap]
+    best = None
+    for t in edges(launch_ratio, launch_edge):
+        nxt = min(c for c in cap if c > t)
+        if best is None or nxt - t < best:
+            best = nxt - t
+    return best
+
+
+def path_delay(cp):
+    return sum(s.get("delay", 0.0) for s in cp.get("path", []))
+
+
+def analyse_timing(pnr, log_text, clock_mhz):
+    """Per-clock Fmax, the paths between the core and 2x clocks with their budgets, and the
+    achieved core clock (the minimum over all of them) from a nextpnr --report."""
+    derived = derived_constraints(log_text or "")
+    clocks = {}
+    for clk, f in pnr.get("fmax", {}).items():
+        name = clock_net(clk)
+        constraint = f.get("constraint", 0.0) or derived.get(name, 0.0)
+        clocks[name] = {"achieved_mhz": round(f.get("achieved", 0.0), 2),
+                        "constraint_mhz": round(constraint, 2), "role": "other"}
+    # The core clock: the one constrained to the built frequency (or, should none be, the
+    # nearest); the others are named relative to it.
+    core, core_mhz = None, None
+    if clocks:
+        core = min(clocks, key=lambda k: (abs(clocks[k]["constraint_mhz"] - clock_mhz), k))
+        core_mhz = clocks[core]["constraint_mhz"]
+        for name, c in clocks.items():
+            role = clock_role(c["constraint_mhz"], core_mhz)
+            c["role"] = "core" if name == core else ("other" if role == "core" else role)
+    for name, c in clocks.items():
+        ratio = ROLE_RATIO.get(c["role"])
+        c["core_mhz"] = round(c["achieved_mhz"] / ratio, 2) if ratio else None
+        c["pass"] = c["achieved_mhz"] >= c["constraint_mhz"]
+
+    def role_of(name):
+        if name in clocks:
+            return clocks[name]["role"]
+        role = clock_role(derived.get(name), core_mhz or clock_mhz)
+        return "other" if role == "core" and core is not None else role
+
+    crossings = []
+    for cp in pnr.get("critical_paths", []):
+        l_edge, l_clk = split_event(cp.get("from", "?"))
+        c_edge, c_clk = split_event(cp.get("to", "?"))
+        if l_edge is None or c_edge is None or l_clk == c_clk:
+            continue  # I/O paths (<async>) and the clocks' own paths
+        delay = path_delay(cp)
+        x = {"from_clock": l_clk, "from_edge": l_edge, "to_clock": c_clk, "to_edge": c_edge,
+             "delay_ns": round(delay, 3), "budget_fraction": None, "budget_ns": None,
+             "core_mhz": None, "pass": None, "path": summarise_path(cp)}
+        lr, cr = ROLE_RATIO.get(role_of(l_clk)), ROLE_RATIO.get(role_of(c_clk))
+        if lr and cr:
+            frac = budget_fraction(lr, l_edge, cr, c_edge)
+            x["budget_fraction"] = str(frac)
+            x["budget_ns"] = round(float(frac) * 1000.0 / clock_mhz, 3) if clock_mhz else None
+            x["core_mhz"] = round(float(frac) * 1000.0 / delay, 2) if delay > 0 else None
+            x["pass"] = x["budget_ns"] is not None and delay <= x["budget_ns"]
+        crossings.append(x)
+
+    # The achieved core clock and what limits it.
+    cands = []
+    for name, c in clocks.items():
+        if c["core_mhz"] is not None:
+            what = "the core clock" if c["role"] == "core" else "the 2x clock"
+            cands.append((c["core_mhz"], f"{what} {name}", ("clock", name)))
+    for i, x in enumerate(crossings):
+        if x["core_mhz"] is not None:
+            cands.append((x["core_mhz"], f"the path {x['from_clock']} -> {x['to_clock']}",
+                          ("crossing", i)))
+    res = {"clocks": clocks, "cross_domain": crossings, "core_clock": core,
+           "fmax_mhz": None, "limit": None, "limit_path": None}
+    if core is None or not cands:
+        return res
+    fmax, what, key = min(cands, key=lambda t: t[0])
+    res["fmax_mhz"] = fmax
+    res["limit"] = what
+    if key[0] == "crossing":
+        res["limit_path"] = crossings[key[1]]["path"]
+    else:
+        own = [cp for cp in pnr.get("critical_paths", [])
+               if split_event(cp.get("from", "?"))[1] == key[1]
+               and split_event(cp.get("to", "?"))[1] == key[1]]
+        if own:
+            res["limit_path"] = summarise_path(max(own, key=path_delay))
+    return res
+
+
+def timing_verdict(pnr, log_text, clock_mhz):
+    """'ok' when the core clock runs at clock_mhz, else why not."""
+    t = analyse_timing(pnr, log_text, clock_mhz)
+    if t["core_clock"] is None:
+        return "no clock in the nextpnr report"
+    if t["fmax_mhz"] is None:
+        return f"no Fmax for the core clock '{t['core_clock']}' in the nextpnr report"
+    if t["fmax_mhz"] >= clock_mhz:
+        return "ok"
+    return (f"the core clock reaches {t['fmax_mhz']:.2f} MHz, below {clock_mhz} MHz "
+            f"(limited by {t['limit']})")
+
+
 def build(a):
     out = pathlib.Path(a.out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -174,12 +341,15 @@ def build(a):
         "message": a.message,
         "mapper": a.mapper,
         "seed": a.seed,
+        "dsp_pump": a.dsp_pump,
         "bitstream": a.bitstream,
         "seconds": {"synth": a.seconds_synth, "pnr": a.seconds_pnr, "pack": a.seconds_pack},
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "utilization": {},
         "synth": {},
         "fmax": {},
+        "cross_domain": [],
+        "fmax_limit": None,
         "critical_path": None,
     }
     if a.stat and pathlib.Path(a.stat).is_file():
@@ -217,20 +387,22 @@ def build(a):
         util[col] = {"used": used, "available": dev[col],
                      "percent": round(100.0 * used / dev[col], 1), "source": source}
     rep["utilization"] = util
+    core = None
+    rep["fmax_mhz"] = None
     if pnr:
-        for clk, f in pnr.get("fmax", {}).items():
-            rep["fmax"][clk] = {"achieved_mhz": round(f.get("achieved", 0.0), 2),
-                                "constraint_mhz": round(f.get("constraint", 0.0), 2)}
-        cps = pnr.get("critical_paths", [])
-        if cps:
-            # The path of the slowest clock domain.
-            worst = min(cps, key=lambda c: -sum(s.get("delay", 0.0) for s in c.get("path", [])))
-            rep["critical_path"] = summarise_path(worst)
-    core = core_clock(rep["fmax"])
+        # Fmax per clock, the paths between the core and 2x clocks, and the achieved core
+        # clock with the path that limits it.
+        t = analyse_timing(pnr, pnr_log_text, a.clock_mhz)
+        rep["fmax"] = t["clocks"]
+        rep["cross_domain"] = t["cross_domain"]
+        rep["fmax_limit"] = t["limit"]
+        rep["critical_path"] = t["limit_path"]
+        core = t["core_clock"]
+        rep["fmax_mhz"] = t["fmax_mhz"]
     rep["core_clock"] = core
-    rep["fmax_mhz"] = rep["fmax"][core]["achieved_mhz"] if core else None
-    rep["timing_met"] = bool(core) and rep["fmax_mhz"] >= a.clock_mhz
-    rep["target_met"] = bool(core) and rep["fmax_mhz"] >= a.target_mhz
+    ok = core is not None and rep["fmax_mhz"] is not None
+    rep["timing_met"] = ok and rep["fmax_mhz"] >= a.clock_mhz
+    rep["target_met"] = ok and rep["fmax_mhz"] >= a.target_mhz
     rep["fits"] = a.status in ("pass", "timing_fail")
     if a.status in ("pass", "timing_fail") and pnr:
         rep["status"] = "pass" if rep["timing_met"] else "timing_fail"
@@ -253,18 +425,12 @@ def build(a):
     return rep
 
 
-def core_clock(fmax):
-    """The core clock: the constrained clock with the highest constraint (the PLL output)."""
-    if not fmax:
-        return None
-    return max(fmax, key=lambda k: (fmax[k]["constraint_mhz"], k))
-
-
 def render_text(rep):
     lines = []
+    pump = f", DSP pump {rep['dsp_pump']}" if rep.get("dsp_pump", 1) != 1 else ""
     lines.append(f"FPGA build {rep['board']}: config {rep['config']} on {rep['device']}, "
                  f"top {rep['top']}, core clock {rep['clock_mhz']} MHz "
-                 f"(configuration target {rep['target_mhz']} MHz)")
+                 f"(configuration target {rep['target_mhz']} MHz){pump}")
     lines.append(f"status: {rep['status'].upper()}" + (f" - {rep['message']}" if rep["message"] else ""))
     lines.append("")
     lines.append(f"  {'resource':<10}{'used':>9}{'of':>9}{'%':>8}  source")
@@ -278,15 +444,34 @@ def render_text(rep):
         lines.append("")
         for clk, f in rep["fmax"].items():
             ok = "PASS" if f["achieved_mhz"] >= f["constraint_mhz"] else "FAIL"
-            lines.append(f"  Fmax {clk}: {f['achieved_mhz']:.2f} MHz ({ok} at {f['constraint_mhz']:.2f} MHz)")
+            role = {"core": "core clock", "2x": "2x clock"}.get(f.get("role"), "other clock")
+            per = ""
+            if f.get("role") == "2x" and f.get("core_mhz") is not None:
+                per = f", core clock {f['core_mhz']:.2f} MHz"
+            lines.append(f"  Fmax {clk} ({role}): {f['achieved_mhz']:.2f} MHz "
+                         f"({ok} at {f['constraint_mhz']:.2f} MHz{per})")
+        for x in rep.get("cross_domain", []):
+            head = (f"  {x['from_edge']} {x['from_clock']} -> {x['to_edge']} {x['to_clock']}: "
+                    f"{x['delay_ns']:.2f} ns")
+            if x.get("budget_ns") is None:
+                lines.append(head + " (clocks not related: not checked)")
+            else:
+                ok = "PASS" if x["pass"] else "FAIL"
+                lines.append(head + f" ({ok}: budget {x['budget_fraction']} core period = "
+                             f"{x['budget_ns']:.2f} ns; core clock {x['core_mhz']:.2f} MHz)")
         if rep["fmax_mhz"] is not None:
+            lim = f", limited by {rep['fmax_limit']}" if rep.get("fmax_limit") else ""
+            ok = "PASS" if rep["timing_met"] else "FAIL"
+            lines.append(f"  achieved core clock: {rep['fmax_mhz']:.2f} MHz ({ok} at "
+                         f"{rep['clock_mhz']} MHz{lim})")
             tgt = "met" if rep["target_met"] else "MISSED"
             lines.append(f"  configuration target {rep['target_mhz']} MHz: {tgt}")
     cp = rep.get("critical_path")
     if cp:
         lines.append("")
-        lines.append(f"  critical path: {cp['delay_ns']:.2f} ns ({cp['logic_ns']:.2f} logic, "
-                     f"{cp['routing_ns']:.2f} routing, {cp['logic_levels']} logic levels)")
+        lines.append(f"  critical path ({cp['from_clock']} -> {cp['to_clock']}): {cp['delay_ns']:.2f} ns "
+                     f"({cp['logic_ns']:.2f} logic, {cp['routing_ns']:.2f} routing, "
+                     f"{cp['logic_levels']} logic levels)")
         lines.append(f"    from {cp['start']}")
         lines.append(f"    to   {cp['end']}")
     secs = rep["seconds"]
@@ -360,14 +545,38 @@ def write_markdown(fpga_dir, out):
         lines.append(f"| {r['board']} | {r['config']} | {r['device']} | {r['clock_mhz']} MHz | {fmax} | "
                      f"{target} | {status} | {cell('lut')} | {cell('ff')} | {cell('dsp')} | "
                      f"{cell('bram')} | {'; '.join(other) or '-'} | {r.get('date', '-')[:10]} |")
+    multi = [r for r in reports if len(r.get("fmax", {})) > 1 or r.get("cross_domain")]
+    if multi:
+        lines += ["", "Clocks (Fmax per clock; the 2x clock and the paths between the two clocks "
+                  "as the core clock they allow):", ""]
+        for r in multi:
+            parts = []
+            for clk, f in r.get("fmax", {}).items():
+                role = f.get("role", "?")
+                core = (f" = {f['core_mhz']:.1f} MHz core" if role == "2x" and f.get("core_mhz")
+                        is not None else "")
+                parts.append(f"{role} `{clk}` {f['achieved_mhz']:.1f} MHz{core}")
+            checked = [x for x in r.get("cross_domain", []) if x.get("budget_ns") is not None]
+            if checked:
+                x = min(checked, key=lambda x: x["core_mhz"] if x["core_mhz"] is not None else 1e9)
+                parts.append(f"worst path between them {x['delay_ns']:.2f} ns of "
+                             f"{x['budget_ns']:.2f} ns (`{x['from_clock']}` -> `{x['to_clock']}`"
+                             + (f", {x['core_mhz']:.1f} MHz core" if x["core_mhz"] else "") + ")")
+            lim = f", limited by {r['fmax_limit']}" if r.get("fmax_limit") else ""
+            fm = f"{r['fmax_mhz']:.1f} MHz" if r.get("fmax_mhz") is not None else "-"
+            lines.append(f"* {r['board']} ({r['config']}, {r['clock_mhz']} MHz): "
+                         + "; ".join(parts) + f"; core clock {fm}{lim}")
     paths = [r for r in reports if r.get("critical_path")]
     if paths:
-        lines += ["", "Critical paths (slowest clock):", ""]
+        lines += ["", "Critical paths (the path that limits the core clock):", ""]
         for r in paths:
             cp = r["critical_path"]
+            xd = ""
+            if cp.get("from_clock") != cp.get("to_clock"):
+                xd = f", {cp['from_clock']} -> {cp['to_clock']}"
             lines.append(f"* {r['board']} ({r['config']}, {r['clock_mhz']} MHz): {cp['delay_ns']:.2f} ns "
                          f"({cp['logic_levels']} logic levels, "
-                         f"{cp['routing_ns']:.2f} ns routing) from `{cp['start']}` to `{cp['end']}`")
+                         f"{cp['routing_ns']:.2f} ns routing{xd}) from `{cp['start']}` to `{cp['end']}`")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n")
 
@@ -408,6 +617,19 @@ def main():
         if len(sys.argv) != 3:
             fail("usage: check REPORT.json")
         return check(sys.argv[2])
+    if cmd == "timing":
+        if len(sys.argv) not in (4, 5):
+            fail("usage: timing PNR_REPORT.json MHZ [PNR.log]")
+        pnr = load_json(sys.argv[2], "nextpnr report")
+        try:
+            mhz = int(sys.argv[3])
+        except ValueError:
+            fail(f"timing: MHZ must be a whole number, not '{sys.argv[3]}'")
+        log_text = ""
+        if len(sys.argv) == 5 and pathlib.Path(sys.argv[4]).is_file():
+            log_text = pathlib.Path(sys.argv[4]).read_text(errors="replace")
+        print(timing_verdict(pnr, log_text, mhz))
+        return 0
     if cmd != "build":
         fail(f"unknown command '{cmd}'")
     p = argparse.ArgumentParser(prog="fpga_report.py build")
@@ -426,6 +648,7 @@ def main():
     p.add_argument("--bitstream")
     p.add_argument("--mapper", default="abc9")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--dsp-pump", type=int, default=1)
     p.add_argument("--seconds-synth", type=int)
     p.add_argument("--seconds-pnr", type=int)
     p.add_argument("--seconds-pack", type=int)

@@ -1,7 +1,14 @@
 // ULX3S board top (ECP5 LFE5U-85F, configuration base by default): the 25 MHz oscillator through the
-// ECP5 PLL to the core clock, a reset synchroniser, the LPU (lpu_top: core, host interface,
-// UART) on the FT231X USB-UART, status LEDs and the FIRE1 button as reset (docs/boards.md).
+// ECP5 PLL to two clocks, a reset synchroniser, the LPU (lpu_top: core, host interface, UART) on
+// the FT231X USB-UART, status LEDs and the FIRE1 button as reset (docs/boards.md).
 // Pins: constraints/ulx3s.lpf. Build: `make bitstream BOARD=ulx3s`.
+//
+// Clocks (docs/boards.md "Clocks"): the PLL makes the core clock (ClkMhz) and clk2x at exactly
+// twice it, with every rising edge of the core clock on a rising edge of clk2x. With
+// DspPump = 2 (base) the MULT18X18D of the MXU array and the vector multiplier run on clk2x and
+// do two multiplies per core cycle (lpu_dsp2x); the paths between the two clocks then have
+// half a core period. With DspPump = 1 (tiny: its array has no DSP PEs) clk2x is left unused.
+// Everything else, the reset included, is on the core clock.
 //
 // LEDs (1 = lit): 0 running, 1 the last run ended (halt or error), 2 link 0 up, 3 a host
 // frame is being received, 4 link 1 up, 5 the last run ended with an error, 7 heartbeat (about
@@ -14,12 +21,15 @@
 module lpu_ulx3s_top #(
   // The board's configuration is base; tiny also fits the 85F (a smaller, quicker build).
   parameter int unsigned CfgId       = lpu_isa_pkg::CFG_BASE_ID,
-  // Core clock and the PLL dividers that make it from 25 MHz (scripts/bitstream.sh sets all
-  // four together; lpu_ecp5_pll checks that they agree).
+  // Core clock and the PLL dividers that make it and its double from 25 MHz: 2 * ClkMhz =
+  // 25 * PllClkfbDiv / PllClkiDiv, VCO = 2 * ClkMhz * PllClkopDiv (scripts/bitstream.sh sets
+  // all four together; lpu_ecp5_pll checks that they agree).
   parameter int unsigned ClkMhz      = lpu_isa_pkg::CFG_BASE_FMAX_TARGET_MHZ,
   parameter int unsigned PllClkiDiv  = 1,
-  parameter int unsigned PllClkfbDiv = 4,
-  parameter int unsigned PllClkopDiv = 6,
+  parameter int unsigned PllClkfbDiv = 8,
+  parameter int unsigned PllClkopDiv = 3,
+  // 2: the DSP multipliers run on clk2x, two multiplies per core cycle; 1: clk2x unused.
+  parameter int unsigned DspPump     = (CfgId == lpu_isa_pkg::CFG_TINY_ID) ? 1 : 2,
   // Host link: the FT231X runs at most 3 Mbaud (docs/host-if.md "UART").
   parameter int unsigned Baud        = 3_000_000,
   parameter int unsigned MaxData     = 4096
@@ -39,7 +49,7 @@ module lpu_ulx3s_top #(
   // ---------------------------------------------------------------------------------------
   // Clock and reset.
   // ---------------------------------------------------------------------------------------
-  logic clk_core, pll_locked, rst_core_n;
+  logic clk_core, clk2x, pll_locked, rst_core_n;
 
   lpu_ecp5_pll #(
     .InMhz    (25),
@@ -50,6 +60,7 @@ module lpu_ulx3s_top #(
   ) u_pll (
     .clk_i    (clk_25mhz_i),
     .clk_o    (clk_core),
+    .clk2x_o  (clk2x),
     .locked_o (pll_locked)
   );
 
@@ -72,10 +83,11 @@ module lpu_ulx3s_top #(
     .MaxData      (MaxData),
     .HdrLinks     (2),
     .HdrLanes     (4),
-    .HeartbeatBit (HeartbeatBit)
+    .HeartbeatBit (HeartbeatBit),
+    .DspPump      (DspPump)
   ) u_board (
     .clk_i       (clk_core),
-    .clk2x_i     (1'b0),
+    .clk2x_i     (clk2x),
     .rst_ni      (rst_core_n),
     .uart_rx_i   (ftdi_txd_i),
     .uart_tx_o   (ftdi_rxd_o),

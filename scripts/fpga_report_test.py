@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Tests of scripts/fpga_report.py's timing analysis (the core clock, its 2x clock and the paths
+between them) against hand-computed figures. Run: python3 scripts/fpga_report_test.py"""
+import json
+import pathlib
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import fpga_report as fr  # noqa: E402
+
+
+def seg(kind, delay, cell_from="a", cell_to="b", net=""):
+    return {"type": kind, "delay": delay, "net": net,
+            "from": {"cell": cell_from, "port": "Q"}, "to": {"cell": cell_to, "port": "D"}}
+
+
+def path(frm, to, delays, start="src_q", end="dst_q"):
+    """A nextpnr critical path: clk-to-q, then routing/logic pairs, then setup."""
+    segs = [seg("clk-to-q", delays[0], start, start)]
+    for i, d in enumerate(delays[1:]):
+        segs.append(seg("routing" if i % 2 == 0 else "logic", d, start, end, f"n{i}"))
+    segs.append(seg("setup", 0.0, end, end))
+    return {"from": frm, "to": to, "path": segs}
+
+
+def two_clock_report(core_ach=120.0, x2_ach=180.0):
+    return {
+        "fmax": {"$glbnet$clk_core": {"achieved": core_ach, "constraint": 100},
+                 "$glbnet$clk2x": {"achieved": x2_ach, "constraint": 200}},
+        "critical_paths": [
+            path("posedge $glbnet$clk_core", "posedge $glbnet$clk_core", [0.5, 7.0]),
+            path("posedge $glbnet$clk2x", "posedge $glbnet$clk2x", [0.5, 4.5]),
+            path("<async>", "posedge $glbnet$clk_core", [0.0, 30.0]),  # I/O: not counted
+            path("posedge $glbnet$clk_core", "posedge $glbnet$clk2x", [0.5, 1.5, 2.0],
+                 "u_pe.a_q", "u_dsp.prod0_q"),
+            path("posedge $glbnet$clk2x", "posedge $glbnet$clk_core", [0.5, 2.5, 3.0],
+                 "u_dsp.ph_q", "u_pe.acc_q"),
+        ],
+        "utilization": {},
+    }
+
+
+class BudgetTest(unittest.TestCase):
+    def test_fractions_of_a_core_period(self):
+        f = fr.budget_fraction
+        self.assertEqual(f(1, "posedge", 2, "posedge"), fr.fractions.Fraction(1, 2))
+        self.assertEqual(f(2, "posedge", 1, "posedge"), fr.fractions.Fraction(1, 2))
+        self.assertEqual(f(1, "posedge", 1, "posedge"), 1)
+        self.assertEqual(f(2, "posedge", 2, "posedge"), fr.fractions.Fraction(1, 2))
+        self.assertEqual(f(1, "negedge", 2, "posedge"), fr.fractions.Fraction(1, 2))
+        self.assertEqual(f(1, "posedge", 2, "negedge"), fr.fractions.Fraction(1, 4))
+        self.assertEqual(f(2, "negedge", 1, "posedge"), fr.fractions.Fraction(1, 4))
+        self.assertEqual(f(1, "posedge", 1, "negedge"), fr.fractions.Fraction(1, 2))
+
+
+class AnalyseTest(unittest.TestCase):
+    def test_crossing_limits_the_core_clock(self):
+        t = fr.analyse_timing(two_clock_report(), "", 100)
+        self.assertEqual(t["core_clock"], "clk_core")
+        self.assertEqual(t["clocks"]["clk_core"]["role"], "core")
+        self.assertEqual(t["clocks"]["clk2x"]["role"], "2x")
+        self.assertAlmostEqual(t["clocks"]["clk2x"]["core_mhz"], 90.0)
+        xs = {(x["from_clock"], x["to_clock"]): x for x in t["cross_domain"]}
+        self.assertEqual(len(xs), 2)  # the <async> path is not a crossing
+        c2x = xs[("clk_core", "clk2x")]
+        self.assertAlmostEqual(c2x["delay_ns"], 4.0)
+        self.assertAlmostEqual(c2x["budget_ns"], 5.0)
+        self.assertAlmostEqual(c2x["core_mhz"], 125.0)  # 0.5 * 1000 / 4.0
+        self.assertTrue(c2x["pass"])
+        x2c = xs[("clk2x", "clk_core")]
+        self.assertAlmostEqual(x2c["core_mhz"], 83.33)  # 0.5 * 1000 / 6.0
+        self.assertFalse(x2c["pass"])
+        self.assertAlmostEqual(t["fmax_mhz"], 83.33)
+        self.assertIn("clk2x -> clk_core", t["limit"])
+        self.assertEqual(t["limit_path"]["start"], "u_dsp.ph_q")
+        self.assertNotEqual(fr.timing_verdict(two_clock_report(), "", 100), "ok")
+        self.assertEqual(fr.timing_verdict(two_clock_report(), "", 80), "ok")
+
+    def test_2x_clock_limits(self):
+        rep = two_clock_report(core_ach=150.0, x2_ach=170.0)
+        rep["critical_paths"] = [cp for cp in rep["critical_paths"]
+                                 if cp["from"] == cp["to"] or cp["from"] == "<async>"]
+        t = fr.analyse_timing(rep, "", 100)
+        self.assertAlmostEqual(t["fmax_mhz"], 85.0)
+        self.assertIn("2x clock clk2x", t["limit"])
+        self.assertEqual(t["limit_path"]["from_clock"], "posedge clk2x")
+
+    def test_one_clock(self):
+        rep = {"fmax": {"clk_core": {"achieved": 27.5, "constraint": 24}},
+               "critical_paths": [path("posedge clk_core", "posedge clk_core", [0.5, 20.0]),
+                                  path("posedge clk_core", "<async>", [0.5, 50.0])]}
+        t = fr.analyse_timing(rep, "", 24)
+        self.assertEqual(t["core_clock"], "clk_core")
+        self.assertAlmostEqual(t["fmax_mhz"], 27.5)
+        self.assertEqual(t["cross_domain"], [])
+        self.assertEqual(fr.timing_verdict(rep, "", 24), "ok")
+        self.assertNotEqual(fr.timing_verdict(rep, "", 30), "ok")
+
+    def test_2x_clock_known_from_the_log_only(self):
+        # No path within the 2x clock: its constraint comes from nextpnr's derived constraints.
+        rep = two_clock_report()
+        del rep["fmax"]["$glbnet$clk2x"]
+        log = ("Info:     Derived frequency constraint of 200.0 MHz for net clk2x\n"
+               "Info:     Derived frequency constraint of 100.0 MHz for net clk_core\n")
+        t = fr.analyse_timing(rep, log, 100)
+        self.assertAlmostEqual(t["fmax_mhz"], 83.33)
+        t = fr.analyse_timing(rep, "", 100)  # unknown clock: reported, not counted
+        self.assertTrue(all(x["budget_ns"] is None for x in t["cross_domain"]))
+        self.assertAlmostEqual(t["fmax_mhz"], 120.0)
+
+    def test_no_clock(self):
+        self.assertEqual(fr.analyse_timing({"fmax": {}}, "", 100)["fmax_mhz"], None)
+        self.assertEqual(fr.timing_verdict({"fmax": {}}, "", 100), "no clock in the nextpnr report")
+
+
+class BuildTest(unittest.TestCase):
+    def test_report_and_markdown(self):
+        with tempfile.TemporaryDirectory() as d:
+            d = pathlib.Path(d)
+            (d / "pnr.json").write_text(json.dumps(two_clock_report()))
+            out = d / "fpga" / "ulx3s"
+            md = d / "results.md"
+            r = subprocess.run(
+                [sys.executable, str(HERE / "fpga_report.py"), "build", "--board", "ulx3s",
+                 "--out-dir", str(out), "--config", "base", "--family", "ecp5", "--top", "t",
+                 "--clock-mhz", "100", "--target-mhz", "100", "--status", "pass",
+                 "--pnr-report", str(d / "pnr.json"), "--dsp-pump", "2", "--bench-dir",
+                 str(d / "bench"), "--docs", str(md)], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 1, r.stderr)  # 83.33 MHz < 100 MHz
+            rep = json.loads((out / "report.json").read_text())
+            self.assertEqual(rep["status"], "timing_fail")
+            self.assertAlmostEqual(rep["fmax_mhz"], 83.33)
+            self.assertIn("achieved core clock: 83.33 MHz (FAIL at 100 MHz", r.stdout)
+            self.assertIn("posedge clk2x -> posedge clk_core: 6.00 ns (FAIL", r.stdout)
+            bench = [json.loads(x) for x in (d / "bench" / "extra" / "fpga.jsonl")
+                     .read_text().splitlines()]
+            fm = [b for b in bench if b["name"] == "fpga.ulx3s.fmax_mhz"]
+            self.assertEqual(len(fm), 1)
+            self.assertAlmostEqual(fm[0]["value"], 83.33)
+            text = md.read_text()
+            self.assertIn("| 83.3 MHz |", text)
+            self.assertIn("2x `clk2x` 180.0 MHz = 90.0 MHz core", text)
+            self.assertIn("6.00 ns of 5.00 ns", text)
+
+
+if __name__ == "__main__":
+    unittest.main()
