@@ -160,19 +160,26 @@ if [[ -f "$ROOT/examples/lm/model.json" ]]; then
   if "$LPU" compile "$ROOT/examples/lm/model.json" -o "$OUT/lm/lm.lpu" >"$OUT/lm/compile.txt" 2>&1; then
     sed -nE 's/^.*(instructions,|predicted cycles|MXU utilisation|SRAM|compile time).*$/   &/p' "$OUT/lm/compile.txt"
     echo
-    # Tokens/s at the measured FPGA clock when the board flow has built `base` for the ULX3S
-    # (scripts/bitstream.sh writes build/fpga/ulx3s/report.json); otherwise at the target clock.
+    # Tokens/s at the measured FPGA clock of `base` on the ULX3S: from this machine's own
+    # board flow run (scripts/bitstream.sh writes build/fpga/ulx3s/report.json) or else from
+    # the flow's committed results (docs/gen/fpga_results.json); otherwise at the target clock.
     fmax_args=()
-    report="$BUILD/fpga/ulx3s/report.json"
-    fmax="$(python3 - "$report" <<'PYEOF' 2>/dev/null || true
+    fmax=""
+    for report in "$BUILD/fpga/ulx3s/report.json" "$ROOT/docs/gen/fpga_results.json"; do
+      fmax="$(python3 - "$report" <<'PYEOF' 2>/dev/null || true
 import json, sys
-r = json.load(open(sys.argv[1]))
-if r.get("config") == "base" and r.get("fits") and r.get("fmax_mhz"):
-    print(int(r["fmax_mhz"]))
+d = json.load(open(sys.argv[1]))
+for r in d.get("results", [d]):
+    if r.get("board") == "ulx3s" and r.get("config") == "base" and r.get("fits") and r.get("fmax_mhz"):
+        print(f"{int(r['fmax_mhz'])} {str(r.get('date') or '')[:10]}")
+        break
 PYEOF
 )"
+      [[ -n "$fmax" ]] && break
+    done
     if [[ -n "$fmax" ]]; then
-      echo "   tokens/s below at the measured ULX3S Fmax, $fmax MHz ($report)"
+      read -r fmax fdate <<<"$fmax"
+      echo "   tokens/s below at the measured ULX3S Fmax, $fmax MHz (${report#"$ROOT"/}, flow run of $fdate)"
       fmax_args=(--fmax-mhz "$fmax")
     else
       echo "   no measured ULX3S Fmax for base yet (docs/boards.md \"Fitting\"): tokens/s below at the target clock"

@@ -11,7 +11,8 @@ Usage:
       report.txt. Options: --stat, --pnr-report, --pnr-log, --status, --message, --config,
       --family, --device, --top, --clock-mhz, --target-mhz, --bitstream, --seconds-synth,
       --seconds-pnr, --seconds-pack, --mapper, --seed, --dsp-pump, --bench-dir, --docs.
-      --docs FILE regenerates FILE (docs/gen/fpga_results.md) from every report.json next to
+      --docs FILE regenerates FILE (docs/gen/fpga_results.md, and the same results as JSON in
+      FILE with the suffix .json) from every report.json next to
       DIR (DIR/../*/report.json).
   fpga_report.py markdown FPGA_DIR OUT.md
       Regenerates the Markdown table from FPGA_DIR/*/report.json.
@@ -579,6 +580,14 @@ def write_markdown(fpga_dir, out):
                          f"{cp['routing_ns']:.2f} ns routing{xd}) from `{cp['start']}` to `{cp['end']}`")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n")
+    # The same results for programs (scripts/demo.sh reads the measured ULX3S Fmax from it on
+    # a machine that has not run the flow itself): OUT with the suffix .json.
+    keys = ("board", "config", "device", "clock_mhz", "target_mhz", "fmax_mhz", "fmax_limit",
+            "target_met", "fits", "status", "date")
+    summary = [{k: r.get(k) for k in keys} for r in reports]
+    out.with_suffix(".json").write_text(json.dumps(
+        {"generated_by": "scripts/bitstream.sh (scripts/fpga_report.py)", "results": summary},
+        indent=1) + "\n")
 
 
 def check(path):

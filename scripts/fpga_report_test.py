@@ -145,6 +145,12 @@ class BuildTest(unittest.TestCase):
             self.assertIn("| 83.3 MHz |", text)
             self.assertIn("2x `clk2x` 180.0 MHz = 90.0 MHz core", text)
             self.assertIn("6.00 ns of 5.00 ns", text)
+            summary = json.loads(md.with_suffix(".json").read_text())["results"]
+            self.assertEqual(len(summary), 1)
+            self.assertEqual((summary[0]["board"], summary[0]["config"]), ("ulx3s", "base"))
+            self.assertAlmostEqual(summary[0]["fmax_mhz"], 83.33)
+            self.assertTrue(summary[0]["fits"])
+            self.assertFalse(summary[0]["target_met"])
 
 
 if __name__ == "__main__":
