@@ -134,6 +134,22 @@ def extra_results():
     return out, problems
 
 
+def measured_fmax():
+    """The measured core clock of `base` on the ULX3S, in whole MHz, and where it comes from:
+    this machine's board flow run (build/fpga/ulx3s/report.json), else the flow's committed
+    results (docs/gen/fpga_results.json); None when neither has one (the design did not fit)."""
+    for path in (BUILD / "fpga" / "ulx3s" / "report.json", ROOT / "docs" / "gen" / "fpga_results.json"):
+        try:
+            d = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        for r in d.get("results", [d]):
+            if (r.get("board") == "ulx3s" and r.get("config") == "base" and r.get("fits")
+                    and r.get("fmax_mhz")):
+                return int(r["fmax_mhz"]), f"{rel(path)} ({str(r.get('date') or '')[:10]})"
+    return None
+
+
 def lm_results():
     """The example language model (examples/lm): compile time, cycles per token predicted by the
     compiler and measured on the simulated chip (lpu generate --check also runs the golden model
@@ -157,8 +173,10 @@ def lm_results():
         if "weights)" in line and "SRAM" in line:
             weights = int(line.split("(")[-1].split()[0])
     res = [{"name": "compile.seconds", "value": round(secs, 3), "unit": "s", "binary": "lpu compile"}]
-    proc = subprocess.run([str(lpu), "generate", str(out), "--device", "sim", "--check", "--chars", "24", "--json"],
-                          capture_output=True, text=True, cwd=str(ROOT), timeout=TIMEOUT)
+    fmax = measured_fmax()
+    fmax_args = ["--fmax-mhz", str(fmax[0])] if fmax else []
+    proc = subprocess.run([str(lpu), "generate", str(out), "--device", "sim", "--check", "--chars", "24", "--json"]
+                          + fmax_args, capture_output=True, text=True, cwd=str(ROOT), timeout=TIMEOUT)
     if proc.returncode != 0:
         return res, "lpu generate --device sim --check failed:\n" + (proc.stderr or proc.stdout)[-2000:]
     measured = None
@@ -166,6 +184,9 @@ def lm_results():
         if line.startswith("{"):
             rec = json.loads(line)
             rec["binary"] = "lpu generate"
+            if rec["name"] == "lm.tokens_per_s_at_fmax":
+                rec["note"] = (f"at the measured ULX3S Fmax, {fmax[0]} MHz, from {fmax[1]}" if fmax else
+                               "at the configuration's target clock: no measured ULX3S Fmax for base")
             res.append(rec)
             if rec["name"] == "lm.cycles_per_token.measured":
                 measured = rec["value"]
