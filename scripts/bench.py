@@ -24,6 +24,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import fpga_report  # noqa: E402
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BUILD = pathlib.Path(os.environ.get("LPU_BUILD_DIR", ROOT / "build"))
 TIMEOUT = int(os.environ.get("BENCH_TIMEOUT", "900"))
@@ -134,22 +137,6 @@ def extra_results():
     return out, problems
 
 
-def measured_fmax():
-    """The measured core clock of `base` on the ULX3S, in whole MHz, and where it comes from:
-    this machine's board flow run (build/fpga/ulx3s/report.json), else the flow's committed
-    results (docs/gen/fpga_results.json); None when neither has one (the design did not fit)."""
-    for path in (BUILD / "fpga" / "ulx3s" / "report.json", ROOT / "docs" / "gen" / "fpga_results.json"):
-        try:
-            d = json.loads(path.read_text())
-        except (OSError, ValueError):
-            continue
-        for r in d.get("results", [d]):
-            if (r.get("board") == "ulx3s" and r.get("config") == "base" and r.get("fits")
-                    and r.get("fmax_mhz")):
-                return int(r["fmax_mhz"]), f"{rel(path)} ({str(r.get('date') or '')[:10]})"
-    return None
-
-
 def lm_results():
     """The example language model (examples/lm): compile time, cycles per token predicted by the
     compiler and measured on the simulated chip (lpu generate --check also runs the golden model
@@ -173,7 +160,10 @@ def lm_results():
         if "weights)" in line and "SRAM" in line:
             weights = int(line.split("(")[-1].split()[0])
     res = [{"name": "compile.seconds", "value": round(secs, 3), "unit": "s", "binary": "lpu compile"}]
-    fmax = measured_fmax()
+    # The measured core clock of base on the ULX3S: this machine's board flow run, else the
+    # flow's committed results.
+    fmax = fpga_report.measured_fmax([BUILD / "fpga" / "ulx3s" / "report.json",
+                                      ROOT / "docs" / "gen" / "fpga_results.json"], "ulx3s", "base")
     fmax_args = ["--fmax-mhz", str(fmax[0])] if fmax else []
     proc = subprocess.run([str(lpu), "generate", str(out), "--device", "sim", "--check", "--chars", "24", "--json"]
                           + fmax_args, capture_output=True, text=True, cwd=str(ROOT), timeout=TIMEOUT)
@@ -185,7 +175,7 @@ def lm_results():
             rec = json.loads(line)
             rec["binary"] = "lpu generate"
             if rec["name"] == "lm.tokens_per_s_at_fmax":
-                rec["note"] = (f"at the measured ULX3S Fmax, {fmax[0]} MHz, from {fmax[1]}" if fmax else
+                rec["note"] = (f"at the measured ULX3S Fmax, {fmax[0]} MHz, from {rel(pathlib.Path(fmax[1]))} ({fmax[2]})" if fmax else
                                "at the configuration's target clock: no measured ULX3S Fmax for base")
             res.append(rec)
             if rec["name"] == "lm.cycles_per_token.measured":

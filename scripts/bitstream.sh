@@ -68,7 +68,8 @@ case "$BOARD" in
     family=ecp5; config=base; top=lpu_ulx3s_top; cons=constraints/ulx3s.lpf; in_mhz=25
     ext=bit; mapper_default=abc9
     # router2: nextpnr's default router (router1) made almost no progress on `base` (85 % of
-    # the logic cells): 20k of 325k arcs routed after 150k iterations and 40 minutes.
+    # the logic cells): 22k of 325k arcs routed after 150k iterations, about 20 minutes.
+    # router2 gets further but stalls too (docs/boards.md "Where this leaves the boards").
     pnr_args=(--85k --package CABGA381 --speed 6 --lpf constraints/ulx3s.lpf --router router2)
     ;;
   icebreaker)

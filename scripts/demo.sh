@@ -164,21 +164,10 @@ if [[ -f "$ROOT/examples/lm/model.json" ]]; then
     # board flow run (scripts/bitstream.sh writes build/fpga/ulx3s/report.json) or else from
     # the flow's committed results (docs/gen/fpga_results.json); otherwise at the target clock.
     fmax_args=()
-    fmax=""
-    for report in "$BUILD/fpga/ulx3s/report.json" "$ROOT/docs/gen/fpga_results.json"; do
-      fmax="$(python3 - "$report" <<'PYEOF' 2>/dev/null || true
-import json, sys
-d = json.load(open(sys.argv[1]))
-for r in d.get("results", [d]):
-    if r.get("board") == "ulx3s" and r.get("config") == "base" and r.get("fits") and r.get("fmax_mhz"):
-        print(f"{int(r['fmax_mhz'])} {str(r.get('date') or '')[:10]}")
-        break
-PYEOF
-)"
-      [[ -n "$fmax" ]] && break
-    done
+    fmax="$(python3 "$ROOT/scripts/fpga_report.py" measured-fmax ulx3s base \
+      "$BUILD/fpga/ulx3s/report.json" "$ROOT/docs/gen/fpga_results.json" 2>/dev/null || true)"
     if [[ -n "$fmax" ]]; then
-      read -r fmax fdate <<<"$fmax"
+      read -r fmax report fdate <<<"$fmax"
       echo "   tokens/s below at the measured ULX3S Fmax, $fmax MHz (${report#"$ROOT"/}, flow run of $fdate)"
       fmax_args=(--fmax-mhz "$fmax")
     else

@@ -22,6 +22,10 @@ Usage:
   fpga_report.py timing PNR_REPORT.json MHZ [PNR.log]
       Prints "ok" when the placed design runs its core clock at MHZ, else the reason
       (scripts/bitstream.sh's timing gate).
+  fpga_report.py measured-fmax BOARD CONFIG FILE...
+      Prints "MHZ FILE DATE" for the first FILE (a report.json or the results JSON that
+      --docs writes) with a routed result for BOARD/CONFIG that fits, MHZ in whole MHz;
+      prints nothing when none has one (scripts/demo.sh, scripts/bench.py).
 
 Status values: "pass" (fits, timing met at the built clock), "timing_fail", "does_not_fit",
 "error" (a tool failed for another reason).
@@ -607,6 +611,22 @@ def check(path):
     return 0
 
 
+def measured_fmax(paths, board, config):
+    """(whole MHz, path, date) of the first of `paths` (a report.json or the --docs results
+    JSON; unreadable ones are skipped) with a result for board/config that fits and has an
+    Fmax; None when none has."""
+    for path in paths:
+        try:
+            d = json.loads(pathlib.Path(path).read_text())
+        except (OSError, ValueError):
+            continue
+        for r in d.get("results", [d]) if isinstance(d, dict) else []:
+            if (isinstance(r, dict) and r.get("board") == board and r.get("config") == config
+                    and r.get("fits") and r.get("fmax_mhz")):
+                return int(r["fmax_mhz"]), str(path), str(r.get("date") or "")[:10]
+    return None
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__, file=sys.stderr)
@@ -638,6 +658,13 @@ def main():
         if len(sys.argv) == 5 and pathlib.Path(sys.argv[4]).is_file():
             log_text = pathlib.Path(sys.argv[4]).read_text(errors="replace")
         print(timing_verdict(pnr, log_text, mhz))
+        return 0
+    if cmd == "measured-fmax":
+        if len(sys.argv) < 5:
+            fail("usage: measured-fmax BOARD CONFIG FILE...")
+        m = measured_fmax(sys.argv[4:], sys.argv[2], sys.argv[3])
+        if m:
+            print(f"{m[0]} {m[1]} {m[2]}")
         return 0
     if cmd != "build":
         fail(f"unknown command '{cmd}'")

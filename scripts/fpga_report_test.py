@@ -153,5 +153,32 @@ class BuildTest(unittest.TestCase):
             self.assertFalse(summary[0]["target_met"])
 
 
+
+class MeasuredFmaxTest(unittest.TestCase):
+    def test_first_file_with_a_fitting_result_wins(self):
+        with tempfile.TemporaryDirectory() as d:
+            d = pathlib.Path(d)
+            nofit = d / "report.json"  # one board's report, did not fit
+            nofit.write_text(json.dumps({"board": "ulx3s", "config": "base", "fits": False,
+                                         "fmax_mhz": None, "date": "2026-11-29T10:00"}))
+            results = d / "results.json"  # the --docs summary
+            results.write_text(json.dumps({"results": [
+                {"board": "ulx3s", "config": "tiny", "fits": True, "fmax_mhz": 23.79, "date": "x"},
+                {"board": "ulx3s", "config": "base", "fits": True, "fmax_mhz": 18.6,
+                 "date": "2026-11-30T01:00:00"}]}))
+            bad = d / "bad.json"
+            bad.write_text("{not json")
+            paths = [d / "missing.json", bad, nofit, results]
+            self.assertEqual(fr.measured_fmax(paths, "ulx3s", "base"),
+                             (18, str(results), "2026-11-30"))
+            self.assertIsNone(fr.measured_fmax(paths[:3], "ulx3s", "base"))
+            self.assertIsNone(fr.measured_fmax(paths, "icebreaker", "tiny"))
+            r = subprocess.run([sys.executable, str(HERE / "fpga_report.py"), "measured-fmax",
+                                "ulx3s", "tiny", str(nofit), str(results)],
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout.split(), ["23", str(results), "x"])
+
+
 if __name__ == "__main__":
     unittest.main()
