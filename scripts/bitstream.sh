@@ -31,6 +31,10 @@
 #                    (fmax_target_mhz in isa/lpu_isa.toml); the PLL dividers follow
 #   FPGA_PUMP=1|2    ULX3S: single- or double-pumped DSP blocks (lpu_ulx3s_top DspPump; default
 #                    2 for base, 1 for tiny, whose array has no DSP PEs)
+#   FPGA_LINKS=0|1   0: a single-chip build without the links' hardware (the board top's
+#                    WithLinks; the chip behaves as one whose links never come up). Its report
+#                    says "no links"; it is kept out of the bench figures and the measured Fmax
+#                    the demo uses (default 1)
 #   FPGA_SEED=n      nextpnr placement seed (default 1)
 #   FPGA_MAPPER=abc  LUT mapping with classic `abc -lut 4` (area-oriented) instead of abc9
 #                    (the vendor flows' default, delay-oriented); default abc9 on both
@@ -107,7 +111,9 @@ mhz="${FPGA_MHZ:-$target_mhz}"
 # ------------------------------------------------------------------------------------------
 # PLL dividers for the core clock (the board top's lpu_*_pll checks them again).
 # ------------------------------------------------------------------------------------------
-chparams=(-set CfgId "$cfg_id" -set ClkMhz "$mhz")
+links="${FPGA_LINKS:-1}"
+[[ "$links" == 0 || "$links" == 1 ]] || die "FPGA_LINKS must be 0 or 1, not '$links'"
+chparams=(-set CfgId "$cfg_id" -set ClkMhz "$mhz" -set WithLinks "$links")
 pump=1
 if [[ "$family" == ecp5 ]]; then
   # Two outputs (lpu_ecp5_pll): CLKOP, the feedback, at twice the core clock and CLKOS at the
@@ -163,7 +169,9 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 ROUT="$(rel "$OUT")"
 
-echo "bitstream: $BOARD: config $config, $top, $mhz MHz core clock (target $target_mhz MHz), $pll_note"
+nolinks=""
+[[ "$links" == 0 ]] && nolinks=" without links"
+echo "bitstream: $BOARD: config $config$nolinks, $top, $mhz MHz core clock (target $target_mhz MHz), $pll_note"
 
 # Every exit path writes a report.
 report() {  # report STATUS MESSAGE
@@ -171,13 +179,13 @@ report() {  # report STATUS MESSAGE
   [[ "${FPGA_DOCS:-1}" == 0 ]] || docs=(--docs docs/gen/fpga_results.md)
   # The bench figures (fpga.<board>.*) describe the board's own configuration.
   local bench=(--bench-dir "$BUILD/bench")
-  [[ "${FPGA_BENCH:-1}" == 0 || "$config" != "$board_config" ]] && bench=()
+  [[ "${FPGA_BENCH:-1}" == 0 || "$config" != "$board_config" || "$links" == 0 ]] && bench=()
   local bit=()
   [[ -f "$OUT/$BOARD.$ext" ]] && bit=(--bitstream "$ROUT/$BOARD.$ext")
   "$PY" scripts/fpga_report.py build --board "$BOARD" --out-dir "$OUT" --config "$config" \
     --family "$family" --top "$top" --clock-mhz "$mhz" --target-mhz "$target_mhz" \
     --status "$1" --message "$2" --stat "$OUT/stat.json" --pnr-report "$OUT/pnr_report.json" \
-    --pnr-log "$OUT/pnr.log" --mapper "$MAPPER" --seed "$SEED" --dsp-pump "$pump" \
+    --pnr-log "$OUT/pnr.log" --mapper "$MAPPER" --seed "$SEED" --dsp-pump "$pump" --links "$links" \
     ${t_synth:+--seconds-synth "$t_synth"} ${t_pnr:+--seconds-pnr "$t_pnr"} \
     ${t_pack:+--seconds-pack "$t_pack"} "${bench[@]}" "${docs[@]}" "${bit[@]}"
 }

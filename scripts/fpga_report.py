@@ -347,6 +347,7 @@ def build(a):
         "mapper": a.mapper,
         "seed": a.seed,
         "dsp_pump": a.dsp_pump,
+        "links": bool(a.links),
         "bitstream": a.bitstream,
         "seconds": {"synth": a.seconds_synth, "pnr": a.seconds_pnr, "pack": a.seconds_pack},
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -433,7 +434,7 @@ def build(a):
 def render_text(rep):
     lines = []
     pump = f", DSP pump {rep['dsp_pump']}" if rep.get("dsp_pump", 1) != 1 else ""
-    lines.append(f"FPGA build {rep['board']}: config {rep['config']} on {rep['device']}, "
+    lines.append(f"FPGA build {rep['board']}: config {config_label(rep)} on {rep['device']}, "
                  f"top {rep['top']}, core clock {rep['clock_mhz']} MHz "
                  f"(configuration target {rep['target_mhz']} MHz){pump}")
     lines.append(f"status: {rep['status'].upper()}" + (f" - {rep['message']}" if rep["message"] else ""))
@@ -516,6 +517,11 @@ def write_bench(bench_dir, rep):
     path.write_text("\n".join(kept + [json.dumps(x) for x in new]) + "\n")
 
 
+def config_label(r):
+    """The configuration as the tables name it: a single-chip build says so."""
+    return r["config"] + ("" if r.get("links", True) else " (no links)")
+
+
 def write_markdown(fpga_dir, out):
     reports = []
     for p in sorted(pathlib.Path(fpga_dir).glob("*/report.json")):
@@ -547,7 +553,7 @@ def write_markdown(fpga_dir, out):
         fmax = f"{r['fmax_mhz']:.1f} MHz" if r.get("fmax_mhz") is not None else "-"
         target = f"{r['target_mhz']} MHz " + ("met" if r.get("target_met") else "missed")
         status = r["status"] + (f": {r['message']}" if r.get("message") else "")
-        lines.append(f"| {r['board']} | {r['config']} | {r['device']} | {r['clock_mhz']} MHz | {fmax} | "
+        lines.append(f"| {r['board']} | {config_label(r)} | {r['device']} | {r['clock_mhz']} MHz | {fmax} | "
                      f"{target} | {status} | {cell('lut')} | {cell('ff')} | {cell('dsp')} | "
                      f"{cell('bram')} | {'; '.join(other) or '-'} | {r.get('date', '-')[:10]} |")
     multi = [r for r in reports if len(r.get("fmax", {})) > 1 or r.get("cross_domain")]
@@ -569,7 +575,7 @@ def write_markdown(fpga_dir, out):
                              + (f", {x['core_mhz']:.1f} MHz core" if x["core_mhz"] else "") + ")")
             lim = f", limited by {r['fmax_limit']}" if r.get("fmax_limit") else ""
             fm = f"{r['fmax_mhz']:.1f} MHz" if r.get("fmax_mhz") is not None else "-"
-            lines.append(f"* {r['board']} ({r['config']}, {r['clock_mhz']} MHz): "
+            lines.append(f"* {r['board']} ({config_label(r)}, {r['clock_mhz']} MHz): "
                          + "; ".join(parts) + f"; core clock {fm}{lim}")
     paths = [r for r in reports if r.get("critical_path")]
     if paths:
@@ -579,7 +585,7 @@ def write_markdown(fpga_dir, out):
             xd = ""
             if cp.get("from_clock") != cp.get("to_clock"):
                 xd = f", {cp['from_clock']} -> {cp['to_clock']}"
-            lines.append(f"* {r['board']} ({r['config']}, {r['clock_mhz']} MHz): {cp['delay_ns']:.2f} ns "
+            lines.append(f"* {r['board']} ({config_label(r)}, {r['clock_mhz']} MHz): {cp['delay_ns']:.2f} ns "
                          f"({cp['logic_levels']} logic levels, "
                          f"{cp['routing_ns']:.2f} ns routing{xd}) from `{cp['start']}` to `{cp['end']}`")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -587,7 +593,7 @@ def write_markdown(fpga_dir, out):
     # The same results for programs (scripts/demo.sh reads the measured ULX3S Fmax from it on
     # a machine that has not run the flow itself): OUT with the suffix .json.
     keys = ("board", "config", "device", "clock_mhz", "target_mhz", "fmax_mhz", "fmax_limit",
-            "target_met", "fits", "status", "date")
+            "target_met", "fits", "status", "date", "links")
     summary = [{k: r.get(k) for k in keys} for r in reports]
     out.with_suffix(".json").write_text(json.dumps(
         {"generated_by": "scripts/bitstream.sh (scripts/fpga_report.py)", "results": summary},
@@ -622,7 +628,7 @@ def measured_fmax(paths, board, config):
             continue
         for r in d.get("results", [d]) if isinstance(d, dict) else []:
             if (isinstance(r, dict) and r.get("board") == board and r.get("config") == config
-                    and r.get("fits") and r.get("fmax_mhz")):
+                    and r.get("links", True) and r.get("fits") and r.get("fmax_mhz")):
                 return int(r["fmax_mhz"]), str(path), str(r.get("date") or "")[:10]
     return None
 
@@ -685,6 +691,7 @@ def main():
     p.add_argument("--mapper", default="abc9")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--dsp-pump", type=int, default=1)
+    p.add_argument("--links", type=int, default=1, choices=[0, 1])
     p.add_argument("--seconds-synth", type=int)
     p.add_argument("--seconds-pnr", type=int)
     p.add_argument("--seconds-pack", type=int)

@@ -151,6 +151,27 @@ class BuildTest(unittest.TestCase):
             self.assertAlmostEqual(summary[0]["fmax_mhz"], 83.33)
             self.assertTrue(summary[0]["fits"])
             self.assertFalse(summary[0]["target_met"])
+            self.assertTrue(summary[0]["links"])
+            self.assertIn("| ulx3s | base | ", text)
+
+    def test_single_chip_build_is_labelled(self):
+        with tempfile.TemporaryDirectory() as d:
+            d = pathlib.Path(d)
+            (d / "pnr.json").write_text(json.dumps(two_clock_report()))
+            md = d / "results.md"
+            r = subprocess.run(
+                [sys.executable, str(HERE / "fpga_report.py"), "build", "--board", "ulx3s",
+                 "--out-dir", str(d / "fpga" / "ulx3s_nolinks"), "--config", "base", "--family",
+                 "ecp5", "--top", "t", "--clock-mhz", "100", "--target-mhz", "100", "--status",
+                 "pass", "--pnr-report", str(d / "pnr.json"), "--dsp-pump", "2", "--links", "0",
+                 "--docs", str(md)], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("config base (no links)", r.stdout)
+            self.assertIn("| ulx3s | base (no links) | ", md.read_text())
+            summary = json.loads(md.with_suffix(".json").read_text())["results"]
+            self.assertFalse(summary[0]["links"])
+            # Not the chip the demo's tokens/s describe: no measured Fmax from it.
+            self.assertIsNone(fr.measured_fmax([md.with_suffix(".json")], "ulx3s", "base"))
 
 
 

@@ -66,6 +66,12 @@ for list in "${lists[@]}"; do
       for c in "${configs[@]}"; do
         printf '%s\t%s\t--top-module\t%s\t-GCfgId=%s\n' "$OUT/$name/$mod.${c% *}.log" \
           "$(IFS=$'\t'; echo "${args[*]}")" "$mod" "${c#* }" >>"$jobfile"
+        # Single-chip builds (WithLinks = 0, no link hardware) are elaborated too.
+        if grep -Eq '\bparameter\b[^;=]*\bWithLinks\b' "$file"; then
+          printf '%s\t%s\t--top-module\t%s\t-GCfgId=%s\t-GWithLinks=1'"'"'b0\n' \
+            "$OUT/$name/$mod.${c% *}.nolinks.log" "$(IFS=$'\t'; echo "${args[*]}")" "$mod" \
+            "${c#* }" >>"$jobfile"
+        fi
       done
     else
       printf '%s\t%s\t--top-module\t%s\n' "$OUT/$name/$mod.log" \

@@ -14,7 +14,10 @@ module lpu_board_lpu #(
   parameter int unsigned HdrLanes     = 4,
   parameter int unsigned HeartbeatBit = 26,
   // 2: the array's DSP multipliers run on clk2x_i, each serving two PEs (lpu_core DspPump).
-  parameter int unsigned DspPump      = 1
+  parameter int unsigned DspPump      = 1,
+  // 0: a single-chip build without the links' hardware (lpu_core WithLinks); the header pins
+  // then idle low and the links never come up.
+  parameter bit          WithLinks    = 1'b1
 ) (
   input  logic                         clk_i,
   input  logic                         clk2x_i,    // DspPump = 2: twice clk_i, edges aligned
@@ -61,7 +64,8 @@ module lpu_board_lpu #(
     .Ddr      (1'b0),
     .MaxData  (MaxData),
     .Emulated (1'b0),
-    .DspPump  (DspPump)
+    .DspPump   (DspPump),
+    .WithLinks (WithLinks)
   ) u_lpu (
     .clk_i         (clk_i),
     .clk2x_i       (clk2x_i),

@@ -24,7 +24,9 @@ module lpu_icebreaker_top #(
   // Host link: the `usb` transport runs the FT2232H at 3 Mbaud (docs/host-protocol.md).
   parameter int unsigned Baud      = 3_000_000,
   // One receive-buffer block RAM (docs/host-if.md "Resources").
-  parameter int unsigned MaxData   = 512
+  parameter int unsigned MaxData   = 512,
+  // 0: a single-chip build without the links' hardware (FPGA_LINKS=0; lpu_core WithLinks).
+  parameter bit          WithLinks = 1'b1
 ) (
   input  logic       clk_12mhz_i,   // on-board oscillator, a PLL-capable pad
   input  logic       btn_ni,        // user button, active low: reset while pressed
@@ -76,7 +78,8 @@ module lpu_icebreaker_top #(
     .MaxData      (MaxData),
     .HdrLinks     (2),
     .HdrLanes     (1),
-    .HeartbeatBit (HeartbeatBit)
+    .HeartbeatBit (HeartbeatBit),
+    .WithLinks    (WithLinks)
   ) u_board (
     .clk_i       (clk_core),
     .clk2x_i     (1'b0),

@@ -32,7 +32,9 @@ module lpu_ulx3s_top #(
   parameter int unsigned DspPump     = (CfgId == lpu_isa_pkg::CFG_TINY_ID) ? 1 : 2,
   // Host link: the FT231X runs at most 3 Mbaud (docs/host-if.md "UART").
   parameter int unsigned Baud        = 3_000_000,
-  parameter int unsigned MaxData     = 4096
+  parameter int unsigned MaxData     = 4096,
+  // 0: a single-chip build without the links' hardware (FPGA_LINKS=0; lpu_core WithLinks).
+  parameter bit          WithLinks   = 1'b1
 ) (
   input  logic       clk_25mhz_i,   // on-board oscillator
   input  logic       btn_fire1_i,   // FIRE1, active high (pulled down): reset while pressed
@@ -84,7 +86,8 @@ module lpu_ulx3s_top #(
     .HdrLinks     (2),
     .HdrLanes     (4),
     .HeartbeatBit (HeartbeatBit),
-    .DspPump      (DspPump)
+    .DspPump      (DspPump),
+    .WithLinks    (WithLinks)
   ) u_board (
     .clk_i       (clk_core),
     .clk2x_i     (clk2x),

@@ -17,6 +17,11 @@ module lpu_core #(
   parameter int unsigned DspPes =
       (CfgId == lpu_isa_pkg::CFG_TINY_ID) ? 0
           : DspPump * (156 - 4 / DspPump * lpu_isa_pkg::CFG_BASE_LANES - 3),
+  // Implementation choice for a single-chip build: 0 leaves out the links' hardware (lpu_link,
+  // docs/link.md). The chip then behaves exactly as one whose links never come up (no
+  // partner attached): send and recv raise link_down, link_up_o stays 0, link_tx_o idles low,
+  // and the LINK space reads state ST_RESET and zero counters (docs/core.md "LINK space").
+  parameter bit          WithLinks = 1'b1,
   // Derived from the package; not meant to be overridden.
   localparam bit          Tiny  = (CfgId == lpu_isa_pkg::CFG_TINY_ID),
   localparam int unsigned Lanes = Tiny ? lpu_isa_pkg::CFG_TINY_LANES : lpu_isa_pkg::CFG_BASE_LANES,
@@ -532,27 +537,42 @@ module lpu_core #(
   logic [Links*LinkNCnt*LinkCntW-1:0] lnk_status;
   logic [Links-1:0]                   unused_lnk_tx_ready, unused_lnk_tx_empty;
 
-  for (genvar k = 0; k < Links; k++) begin : gen_link
-    lpu_link #(
-      .CfgId (CfgId),
-      .CntW  (LinkCntW)
-    ) u_link (
-      .clk_i        (clk_i),
-      .rst_ni       (rst_ni),
-      .tx_valid_i   (lnk_tx_valid[k]),
-      .tx_word_i    (lnk_tx_word),
-      .tx_ready_o   (unused_lnk_tx_ready[k]),  // a send issues only with room: see tx_free_o
-      .tx_empty_o   (unused_lnk_tx_empty[k]),
-      .tx_free_o    (lnk_tx_free[16*k +: 16]),
-      .rx_valid_o   (lnk_rx_valid[k]),
-      .rx_word_o    (lnk_rx_word[WordW*k +: WordW]),
-      .rx_ready_i   (lnk_rx_ready[k]),
-      .link_up_o    (link_up[k]),
-      .ser_tx_o     (link_tx_o[LinkLanes*k +: LinkLanes]),
-      .ser_rx_i     (link_rx_i[LinkLanes*k +: LinkLanes]),
-      .link_state_o (lnk_state[3*k +: 3]),
-      .status_o     (lnk_status[LinkNCnt*LinkCntW*k +: LinkNCnt*LinkCntW])
-    );
+  if (WithLinks) begin : gen_links
+    for (genvar k = 0; k < Links; k++) begin : gen_link
+      lpu_link #(
+        .CfgId (CfgId),
+        .CntW  (LinkCntW)
+      ) u_link (
+        .clk_i        (clk_i),
+        .rst_ni       (rst_ni),
+        .tx_valid_i   (lnk_tx_valid[k]),
+        .tx_word_i    (lnk_tx_word),
+        .tx_ready_o   (unused_lnk_tx_ready[k]),  // a send issues only with room: see tx_free_o
+        .tx_empty_o   (unused_lnk_tx_empty[k]),
+        .tx_free_o    (lnk_tx_free[16*k +: 16]),
+        .rx_valid_o   (lnk_rx_valid[k]),
+        .rx_word_o    (lnk_rx_word[WordW*k +: WordW]),
+        .rx_ready_i   (lnk_rx_ready[k]),
+        .link_up_o    (link_up[k]),
+        .ser_tx_o     (link_tx_o[LinkLanes*k +: LinkLanes]),
+        .ser_rx_i     (link_rx_i[LinkLanes*k +: LinkLanes]),
+        .link_state_o (lnk_state[3*k +: 3]),
+        .status_o     (lnk_status[LinkNCnt*LinkCntW*k +: LinkNCnt*LinkCntW])
+      );
+    end
+  end else begin : gen_no_links
+    // A link that never comes up: no words, no TX room, state ST_RESET, counters 0.
+    assign lnk_tx_free  = '0;
+    assign lnk_rx_valid = '0;
+    assign lnk_rx_word  = '0;
+    assign link_up      = '0;
+    assign link_tx_o    = '0;
+    assign lnk_state    = {Links{lpu_link_pkg::ST_RESET}};
+    assign lnk_status   = '0;
+    assign unused_lnk_tx_ready = '0;
+    assign unused_lnk_tx_empty = '0;
+    logic unused_links;
+    assign unused_links = ^{lnk_tx_valid, lnk_tx_word, lnk_rx_ready, link_rx_i};
   end
 
   assign link_up_o = link_up;

@@ -16,6 +16,8 @@ module lpu_top #(
   // Implementation choice: 2 runs the array's DSP multipliers on clk2x_i, each serving two
   // PEs (lpu_core DspPump); 1 leaves clk2x_i unused.
   parameter int unsigned DspPump   = 1,
+  // Implementation choice: 0 builds the chip without its links' hardware (lpu_core WithLinks).
+  parameter bit          WithLinks = 1'b1,
   // Derived from the package; not meant to be overridden.
   localparam bit          Tiny      = (CfgId == lpu_isa_pkg::CFG_TINY_ID),
   localparam int unsigned Links     = Tiny ? lpu_isa_pkg::CFG_TINY_LINKS
@@ -151,7 +153,8 @@ module lpu_top #(
 
   lpu_core #(
     .CfgId   (CfgId),
-    .DspPump (DspPump)
+    .DspPump   (DspPump),
+    .WithLinks (WithLinks)
   ) u_core (
     .clk_i         (clk_i),
     .clk2x_i       (clk2x_i),

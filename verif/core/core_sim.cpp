@@ -13,11 +13,14 @@
 #include "Vcore_base___024root.h"
 #include "Vcore_tiny.h"
 #include "Vcore_tiny___024root.h"
+#include "Vcore_tiny_nolinks.h"
+#include "Vcore_tiny_nolinks___024root.h"
 #include "lpu/error.hpp"
 #include "rtl_coverage.hpp"
 #if VM_COVERAGE
 #include "Vcore_base__Syms.h"
 #include "Vcore_tiny__Syms.h"
+#include "Vcore_tiny_nolinks__Syms.h"
 #endif
 
 namespace lpu {
@@ -157,7 +160,9 @@ class ModelBackend final : public CoreSim::Backend {
   ~ModelBackend() override {
     m_->final();
     // make coverage: keep this model's counts (a no-op in normal builds).
-    verif::coverage_retire(*m_, std::is_same_v<V, Vcore_base> ? "core_base" : "core_tiny");
+    verif::coverage_retire(*m_, std::is_same_v<V, Vcore_base>   ? "core_base"
+                                : std::is_same_v<V, Vcore_tiny> ? "core_tiny"
+                                                                : "core_tiny_nolinks");
   }
 
   // Inputs change between clock edges: settle the combinational logic before the next edge.
@@ -290,7 +295,14 @@ class ModelBackend final : public CoreSim::Backend {
   bool req_active_ = false;
 };
 
-std::unique_ptr<CoreSim::Backend> make_backend(const Config& cfg) {
+std::unique_ptr<CoreSim::Backend> make_backend(const Config& cfg, CoreSim::Links links) {
+  if (links == CoreSim::Links::none) {
+    if (cfg.name == "tiny") {
+      return std::make_unique<ModelBackend<Vcore_tiny_nolinks>>(cfg.lanes, cfg.links, cfg.link_lanes);
+    }
+    throw Error("core sim: no RTL model without links for configuration '" + std::string(cfg.name) +
+                "' (built: tiny)");
+  }
   if (cfg.name == "base") return std::make_unique<ModelBackend<Vcore_base>>(cfg.lanes, cfg.links, cfg.link_lanes);
   if (cfg.name == "tiny") return std::make_unique<ModelBackend<Vcore_tiny>>(cfg.lanes, cfg.links, cfg.link_lanes);
   throw Error("core sim: no RTL model for configuration '" + std::string(cfg.name) + "' (built: base, tiny)");
@@ -341,12 +353,12 @@ unsigned host_space(Space s) {
 
 bool core_sim_supports(const Config& cfg) { return cfg.name == "base" || cfg.name == "tiny"; }
 
-CoreSim::CoreSim(const Config& cfg) : cfg_(cfg), be_(make_backend(cfg)) {}
+CoreSim::CoreSim(const Config& cfg, Links links) : cfg_(cfg), links_(links), be_(make_backend(cfg, links)) {}
 CoreSim::~CoreSim() = default;
 
 const Config& CoreSim::config() const { return cfg_; }
 
-void CoreSim::reset() { be_ = make_backend(cfg_); }
+void CoreSim::reset() { be_ = make_backend(cfg_, links_); }
 
 void CoreSim::load_code(const std::vector<std::uint64_t>& code) {
   if (running()) throw Error("core sim: load while a run is in progress");

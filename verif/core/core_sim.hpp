@@ -24,8 +24,13 @@ namespace lpu {
 
 class CoreSim {
  public:
-  // Throws lpu::Error when there is no RTL model for `cfg` (only base and tiny are built).
-  explicit CoreSim(const Config& cfg);
+  // Which build of lpu_core: with its link hardware (the default) or without (WithLinks = 0, a
+  // single-chip build whose links never come up; a model of it is built for tiny only).
+  enum class Links { hardware, none };
+
+  // Throws lpu::Error when there is no RTL model for `cfg` (only base and tiny are built, and
+  // without links only tiny).
+  explicit CoreSim(const Config& cfg, Links links = Links::hardware);
   ~CoreSim();
   CoreSim(const CoreSim&) = delete;
   CoreSim& operator=(const CoreSim&) = delete;
@@ -82,6 +87,7 @@ class CoreSim {
 
  private:
   const Config& cfg_;
+  Links links_;
   std::unique_ptr<Backend> be_;
   std::function<void(const TraceEvent&)> trace_;
 };
