@@ -174,6 +174,32 @@ class BuildTest(unittest.TestCase):
             self.assertIsNone(fr.measured_fmax([md.with_suffix(".json")], "ulx3s", "base"))
 
 
+    def test_rows_of_earlier_runs_are_kept(self):
+        def row(board, config, fmax, links=True):
+            return {"board": board, "config": config, "links": links, "device": "d",
+                    "clock_mhz": 10, "target_mhz": 10, "fmax_mhz": fmax, "target_met": True,
+                    "fits": True, "status": "pass", "message": "", "date": "2026-11-01",
+                    "utilization": {"lut": {"used": 1, "available": 2, "percent": 50.0,
+                                            "source": "pnr"}}}
+        with tempfile.TemporaryDirectory() as d:
+            d = pathlib.Path(d)
+            md = d / "results.md"
+            md.with_suffix(".json").write_text(json.dumps({"results": [
+                row("icebreaker", "tiny", 11.0), row("ulx3s", "base", 12.0),
+                row("ulx3s", "base", 13.0, links=False), {"board": "summary-only"}]}))
+            (d / "fpga" / "ulx3s").mkdir(parents=True)
+            (d / "fpga" / "ulx3s" / "report.json").write_text(json.dumps(row("ulx3s", "base", 14.0)))
+            fr.write_markdown(d / "fpga", md)
+            text = md.read_text()
+            self.assertIn("| icebreaker | tiny | d | 10 MHz | 11.0 MHz |", text)
+            self.assertIn("| ulx3s | base | d | 10 MHz | 14.0 MHz |", text)  # this run's row
+            self.assertNotIn("12.0 MHz", text)
+            self.assertIn("| ulx3s | base (no links) | d | 10 MHz | 13.0 MHz |", text)
+            rows = json.loads(md.with_suffix(".json").read_text())["results"]
+            self.assertEqual([(r["board"], r["config"], r["links"], r["fmax_mhz"]) for r in rows],
+                             [("icebreaker", "tiny", True, 11.0), ("ulx3s", "base", True, 14.0),
+                              ("ulx3s", "base", False, 13.0)])
+
 
 class MeasuredFmaxTest(unittest.TestCase):
     def test_first_file_with_a_fitting_result_wins(self):
