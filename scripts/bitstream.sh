@@ -278,6 +278,7 @@ if ((rc != 0)); then
     status=does_not_fit
   fi
   ((rc == 124)) && reason="nextpnr did not finish within $TIMEOUT s (FPGA_TIMEOUT)"
+  ((rc > 128)) && reason="nextpnr was stopped by signal $((rc - 128))"
   report "$status" "nextpnr failed: ${reason:-exit $rc}" || true
   die "$BOARD: place and route failed: ${reason:-exit $rc} (log $OUT/pnr.log)"
 fi

@@ -178,6 +178,36 @@ def pnr_log_utilisation(log_text):
     return use
 
 
+def pnr_progress(log_text):
+    """How far a nextpnr run got, from its log: None when it finished routing (or never
+    started placing); else {"stage": "placement"} or, inside router2, {"stage": "routing",
+    "iterations": n, "overused_first": w1, "overused_last": wn} (overused wires)."""
+    if not log_text or re.search(r"^Info: Routing complete", log_text, re.M):
+        return None
+    iters = [(int(m.group(1)), int(m.group(2))) for m in
+             re.finditer(r"^Info:\s+iter=(\d+)\s+wires=\d+\s+overused=(\d+)", log_text, re.M)]
+    if iters:
+        return {"stage": "routing", "iterations": iters[-1][0], "overused_first": iters[0][1],
+                "overused_last": iters[-1][1]}
+    if re.search(r"^Info: (Running router|Routing globals)", log_text, re.M):
+        return {"stage": "routing"}
+    if re.search(r"^Info: (Placed|Running|Creating initial|Legalising)", log_text, re.M):
+        return {"stage": "placement"}
+    return None
+
+
+def progress_text(pr):
+    """One line for a run that stopped early (pnr_progress)."""
+    if pr is None:
+        return ""
+    if pr["stage"] == "placement":
+        return "stopped in placement"
+    if "iterations" not in pr:
+        return "placed; stopped in routing"
+    return (f"placed; routing unfinished after {pr['iterations']} router2 iterations "
+            f"({pr['overused_first']} overused wires in the first, {pr['overused_last']} in the last)")
+
+
 GLOBAL_PREFIX = "$glbnet$"  # nextpnr-ecp5 names a clock after its global network
 
 
@@ -414,6 +444,10 @@ def build(a):
         rep["status"] = "pass" if rep["timing_met"] else "timing_fail"
     if pnr_log_text and rep["status"] in ("error", "does_not_fit") and not rep["message"]:
         rep["message"] = pnr_failure_reason(pnr_log_text)
+    # A run that stopped before the end (a timeout, a signal, a failure) says how far it got.
+    rep["pnr_progress"] = pnr_progress(pnr_log_text) if rep["status"] == "error" else None
+    if rep["pnr_progress"]:
+        rep["message"] = "; ".join(x for x in (rep["message"], progress_text(rep["pnr_progress"])) if x)
     over = [f"{col} {u['used']} > {u['available']}" for col, u in util.items()
             if u["source"] == "packed" and u["used"] > u["available"]]
     if over and rep["status"] == "error":

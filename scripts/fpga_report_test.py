@@ -201,6 +201,37 @@ class BuildTest(unittest.TestCase):
                               ("ulx3s", "base", False, 13.0)])
 
 
+class ProgressTest(unittest.TestCase):
+    def test_how_far_a_stopped_run_got(self):
+        placed = "Info: Placed 30 cells based on constraints.\nInfo: Running main analytical placer\n"
+        routing = placed + ("Info: Running router2...\nInfo: Running main router loop...\n"
+                            "Info:     iter=1 wires=1392165 overused=142670 overuse=183906 archfail=NA\n"
+                            "Info:     iter=2 wires=1468266 overused=124987 overuse=145450 archfail=NA\n")
+        self.assertIsNone(fr.pnr_progress(""))
+        self.assertEqual(fr.pnr_progress(placed), {"stage": "placement"})
+        self.assertEqual(fr.pnr_progress(routing), {"stage": "routing", "iterations": 2,
+                                                    "overused_first": 142670,
+                                                    "overused_last": 124987})
+        self.assertIsNone(fr.pnr_progress(routing + "Info: Router2 time 1.0s\nInfo: Routing complete.\n"))
+        self.assertEqual(fr.progress_text(fr.pnr_progress(routing)),
+                         "placed; routing unfinished after 2 router2 iterations "
+                         "(142670 overused wires in the first, 124987 in the last)")
+        with tempfile.TemporaryDirectory() as d:
+            d = pathlib.Path(d)
+            (d / "pnr.log").write_text(routing)
+            r = subprocess.run(
+                [sys.executable, str(HERE / "fpga_report.py"), "build", "--board", "ulx3s",
+                 "--out-dir", str(d / "out"), "--config", "base", "--family", "ecp5", "--top",
+                 "t", "--clock-mhz", "100", "--target-mhz", "100", "--status", "error",
+                 "--message", "nextpnr did not finish within 60 s (FPGA_TIMEOUT)",
+                 "--pnr-log", str(d / "pnr.log")], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            rep = json.loads((d / "out" / "report.json").read_text())
+            self.assertEqual(rep["message"], "nextpnr did not finish within 60 s (FPGA_TIMEOUT); "
+                             "placed; routing unfinished after 2 router2 iterations "
+                             "(142670 overused wires in the first, 124987 in the last)")
+
+
 class MeasuredFmaxTest(unittest.TestCase):
     def test_first_file_with_a_fitting_result_wins(self):
         with tempfile.TemporaryDirectory() as d:
