@@ -568,8 +568,12 @@ def write_markdown(fpga_dir, out):
             r = json.loads(p.read_text())
         except ValueError:
             continue
-        if isinstance(r, dict) and "board" in r and "config" in r:
-            reports[build_key(r)] = r
+        if not (isinstance(r, dict) and "board" in r and "config" in r):
+            continue
+        # Two output directories with the same build (FPGA_OUT): the later run's row.
+        k = build_key(r)
+        if k not in reports or str(r.get("date", "")) >= str(reports[k].get("date", "")):
+            reports[k] = r
     # Builds this machine has not run (or whose output directory is gone) keep the row of the
     # last results file: a run rewrites its own row only.
     try:

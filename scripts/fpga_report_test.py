@@ -189,11 +189,16 @@ class BuildTest(unittest.TestCase):
                 row("ulx3s", "base", 13.0, links=False), {"board": "summary-only"}]}))
             (d / "fpga" / "ulx3s").mkdir(parents=True)
             (d / "fpga" / "ulx3s" / "report.json").write_text(json.dumps(row("ulx3s", "base", 14.0)))
+            # The same build in a second output directory, run earlier: the later run's row.
+            (d / "fpga" / "ulx3s_old").mkdir()
+            older = dict(row("ulx3s", "base", 15.0), date="2026-10-01")
+            (d / "fpga" / "ulx3s_old" / "report.json").write_text(json.dumps(older))
             fr.write_markdown(d / "fpga", md)
             text = md.read_text()
             self.assertIn("| icebreaker | tiny | d | 10 MHz | 11.0 MHz |", text)
             self.assertIn("| ulx3s | base | d | 10 MHz | 14.0 MHz |", text)  # this run's row
             self.assertNotIn("12.0 MHz", text)
+            self.assertNotIn("15.0 MHz", text)
             self.assertIn("| ulx3s | base (no links) | d | 10 MHz | 13.0 MHz |", text)
             rows = json.loads(md.with_suffix(".json").read_text())["results"]
             self.assertEqual([(r["board"], r["config"], r["links"], r["fmax_mhz"]) for r in rows],
