@@ -2,6 +2,7 @@
 // Used by lint, synthesis and the Verilator builds.
 rtl/gen/lpu_isa_pkg.sv
 rtl/core/lpu_dsp2x.sv
+rtl/core/lpu_gbuf.sv
 rtl/core/lpu_imem.sv
 rtl/core/lpu_opcheck.sv
 rtl/core/lpu_loop_stack.sv

@@ -4,7 +4,6 @@
 -f rtl/lpu.f
 rtl/boards/lpu_reset_sync.sv
 rtl/boards/lpu_ecp5_pll.sv
-rtl/boards/lpu_ecp5_gbuf.sv
 rtl/boards/lpu_ice40_pll.sv
 rtl/boards/lpu_board_lpu.sv
 rtl/boards/lpu_ulx3s_top.sv

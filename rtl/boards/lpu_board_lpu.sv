@@ -17,7 +17,9 @@ module lpu_board_lpu #(
   parameter int unsigned DspPump      = 1,
   // 0: a single-chip build without the links' hardware (lpu_core WithLinks); the header pins
   // then idle low and the links never come up.
-  parameter bit          WithLinks    = 1'b1
+  parameter bit          WithLinks    = 1'b1,
+  // The core's reset and stop on global networks (lpu_top GlobalBuf: 0 wire, 1 ECP5 DCCA).
+  parameter int unsigned GlobalBuf    = 0
 ) (
   input  logic                         clk_i,
   input  logic                         clk2x_i,    // DspPump = 2: twice clk_i, edges aligned
@@ -65,7 +67,8 @@ module lpu_board_lpu #(
     .MaxData  (MaxData),
     .Emulated (1'b0),
     .DspPump   (DspPump),
-    .WithLinks (WithLinks)
+    .WithLinks (WithLinks),
+    .GlobalBuf (GlobalBuf)
   ) u_lpu (
     .clk_i         (clk_i),
     .clk2x_i       (clk2x_i),

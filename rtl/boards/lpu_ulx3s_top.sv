@@ -51,7 +51,7 @@ module lpu_ulx3s_top #(
   // ---------------------------------------------------------------------------------------
   // Clock and reset.
   // ---------------------------------------------------------------------------------------
-  logic clk_core, clk2x, pll_locked, rst_sync_n, rst_core_n;
+  logic clk_core, clk2x, pll_locked, rst_core_n;
 
   lpu_ecp5_pll #(
     .InMhz    (25),
@@ -69,13 +69,7 @@ module lpu_ulx3s_top #(
   lpu_reset_sync u_rst_sync (
     .clk_i   (clk_core),
     .arst_ni (pll_locked && !btn_fire1_i),
-    .rst_no  (rst_sync_n)
-  );
-
-  // The reset reaches every flip-flop: on a global network, not through the fabric's routing.
-  lpu_ecp5_gbuf u_rst_gbuf (
-    .in_i  (rst_sync_n),
-    .out_o (rst_core_n)
+    .rst_no  (rst_core_n)
   );
 
   // ---------------------------------------------------------------------------------------
@@ -93,7 +87,8 @@ module lpu_ulx3s_top #(
     .HdrLanes     (4),
     .HeartbeatBit (HeartbeatBit),
     .DspPump      (DspPump),
-    .WithLinks    (WithLinks)
+    .WithLinks    (WithLinks),
+    .GlobalBuf    (1)
   ) u_board (
     .clk_i       (clk_core),
     .clk2x_i     (clk2x),

@@ -22,6 +22,9 @@ module lpu_core #(
   // partner attached): send and recv raise link_down, link_up_o stays 0, link_tx_o idles low,
   // and the LINK space reads state ST_RESET and zero counters (docs/core.md "LINK space").
   parameter bit          WithLinks = 1'b1,
+  // Implementation choice of the board top: the units' stop (a clock enable of most of the
+  // chip's flip-flops) on a global network, lpu_gbuf Kind (0 wire, 1 ECP5 DCCA).
+  parameter int unsigned GlobalBuf = 0,
   // Derived from the package; not meant to be overridden.
   localparam bit          Tiny  = (CfgId == lpu_isa_pkg::CFG_TINY_ID),
   localparam int unsigned Lanes = Tiny ? lpu_isa_pkg::CFG_TINY_LANES : lpu_isa_pkg::CFG_BASE_LANES,
@@ -138,7 +141,7 @@ module lpu_core #(
   logic [63:0]       iss_instr;
   logic [15:0]       iss_pc;
   logic [31:0]       iss_ra_val, iss_rb_val;
-  logic              stop;
+  logic              stop, stop_seq;
   logic              iss_reject;
   logic              pending;
   logic [31:0]       vext_val;
@@ -166,6 +169,15 @@ module lpu_core #(
   logic              running;       // the sequencer's state: the units are live
   logic [1:0]        seq_host_status;
   logic              host_running;  // the state the host sees (one cycle longer after an error)
+
+  // The sequencer's registered stop holds nearly every register of the units: on a global
+  // network when the board asks for it.
+  lpu_gbuf #(
+    .Kind (GlobalBuf)
+  ) u_stop_gbuf (
+    .in_i  (stop_seq),
+    .out_o (stop)
+  );
 
   lpu_seq #(
     .ImemDepth (ImemDepth),
@@ -205,7 +217,7 @@ module lpu_core #(
     .iss_pc_o      (iss_pc),
     .iss_ra_val_o  (iss_ra_val),
     .iss_rb_val_o  (iss_rb_val),
-    .stop_o        (stop),
+    .stop_o        (stop_seq),
     .iss_reject_i  (iss_reject),
     .pending_i     (pending),
     .vext_val_i    (vext_val),

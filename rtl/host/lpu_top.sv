@@ -18,6 +18,9 @@ module lpu_top #(
   parameter int unsigned DspPump   = 1,
   // Implementation choice: 0 builds the chip without its links' hardware (lpu_core WithLinks).
   parameter bit          WithLinks = 1'b1,
+  // Implementation choice of the board top: the core's reset and stop on global networks
+  // (lpu_gbuf Kind: 0 wire, 1 ECP5 DCCA).
+  parameter int unsigned GlobalBuf = 0,
   // Derived from the package; not meant to be overridden.
   localparam bit          Tiny      = (CfgId == lpu_isa_pkg::CFG_TINY_ID),
   localparam int unsigned Links     = Tiny ? lpu_isa_pkg::CFG_TINY_LINKS
@@ -148,13 +151,22 @@ module lpu_top #(
   // The core. RESET holds it in reset through a register of the host interface, so its reset
   // asserts and releases in step with clk_i.
   // ---------------------------------------------------------------------------------------
-  logic core_rst_n;
-  assign core_rst_n = rst_ni && !core_rst;
+  logic core_rst_n, core_rst_raw_n;
+  assign core_rst_raw_n = rst_ni && !core_rst;
+
+  // The core's reset reaches almost every flip-flop.
+  lpu_gbuf #(
+    .Kind (GlobalBuf)
+  ) u_rst_gbuf (
+    .in_i  (core_rst_raw_n),
+    .out_o (core_rst_n)
+  );
 
   lpu_core #(
     .CfgId   (CfgId),
     .DspPump   (DspPump),
-    .WithLinks (WithLinks)
+    .WithLinks (WithLinks),
+    .GlobalBuf (GlobalBuf)
   ) u_core (
     .clk_i         (clk_i),
     .clk2x_i       (clk2x_i),
