@@ -215,8 +215,16 @@ module lpu_seq #(
   logic issue;       // the instruction at pc_q issues this cycle
   logic issue_done;  // ... and no unit rejected it
   logic waiting;     // ... or it is a send waiting for TX room or the link (a stall cycle)
+  // The next pc, the holding cycles and the loop stack follow `slot`: the instruction leaves
+  // its first cycle unless it waits. It differs from `issue` only in a cycle in which the
+  // instruction fails its checks; that cycle raises the error and stops the run, so what
+  // these registers hold afterwards is never used (a start resets them). The issue checks
+  // (the operand ranges and the error code) thus stay off the fetch loop: instruction word
+  // -> next pc -> imem read address.
+  logic slot;
   assign waiting    = running && first_q && (seq_err == lpu_isa_pkg::ERR_NONE) && send_wait;
   assign issue      = running && first_q && (seq_err == lpu_isa_pkg::ERR_NONE) && !send_wait;
+  assign slot       = running && first_q && !send_wait;
   assign issue_done = issue && !iss_reject_i;
 
   assign iss_valid_o  = issue;
@@ -243,7 +251,7 @@ module lpu_seq #(
     hold_start = 1'b0;
     if (running) begin
       if (first_q) begin
-        if (issue) begin
+        if (slot) begin
           if (is_drain)                           complete = !pending_i;
           else if (is_counted && f_count != 16'd0) hold_start = 1'b1;
           else if (is_recv && f_count != 16'd0)   complete = 1'b0;
@@ -259,13 +267,11 @@ module lpu_seq #(
 
   // Loop stack.
   logic        ls_push, ls_adv, ls_full;
-  logic [15:0] ls_last_pc, ls_next_pc;
+  logic [15:0] ls_next_pc;
 
-  assign ls_push    = issue && is_loop && !loop_skip;
+  // No push onto a full stack: that loop instruction raises loop_depth instead.
+  assign ls_push    = slot && is_loop && !loop_skip && !ls_full;
   assign ls_adv     = complete && !ls_push;
-  // A skipped body counts as completed at its last instruction, so an enclosing loop that
-  // ends at the same pc still branches back.
-  assign ls_last_pc = loop_skip ? (pc_q + f_len) : pc_q;
   assign loop_full  = ls_full;
 
   lpu_loop_stack #(
@@ -279,7 +285,11 @@ module lpu_seq #(
     .push_end_i   (pc_q + f_len),
     .push_trips_i (trips),
     .adv_i        (ls_adv && running),
-    .last_pc_i    (ls_last_pc),
+    // A skipped body counts as completed at its last instruction, so an enclosing loop
+    // that ends at the same pc still branches back.
+    .pc_i         (pc_q),
+    .skip_i       (loop_skip),
+    .skip_len_i   (f_len),
     .next_pc_o    (ls_next_pc),
     .full_o       (ls_full)
   );
@@ -457,7 +467,7 @@ module lpu_seq #(
         first_d = 1'b0;
         hold_d  = (op == lpu_isa_pkg::OP_LUTLD) ? HoldW'(f_count) * HoldW'(LutldW)
                                                 : HoldW'(f_count);
-      end else if (first_q && issue && (is_drain || is_recv) && !complete) begin
+      end else if (first_q && slot && (is_drain || is_recv) && !complete) begin
         first_d = 1'b0;
       end else if (!first_q && !complete && !is_drain && !is_recv) begin
         hold_d = hold_q - HoldW'(1);

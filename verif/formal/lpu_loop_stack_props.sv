@@ -2,10 +2,11 @@
 // "Formal"), against a reference stack written from docs/sequencer.md "Hardware loops".
 //
 // Reference: a push stores {start, end, trips} on top. When the instruction at last_pc
-// completes (adv), the stack is looked at from the top: an entry that ends at last_pc with
+// (pc_i, or pc_i + skip_len_i when skip_i: a loop instruction that skips its body) completes
+// (adv), the stack is looked at from the top: an entry that ends at last_pc with
 // trips > 1 sends the pc back to its start and loses a trip; one with trips = 1 is popped and
 // the entry below is looked at the same way; anything else leaves pc + 1. next_pc_o is that
-// decision for the current last_pc_i in every cycle (adv or not).
+// decision for the current last_pc in every cycle (adv or not).
 //
 // Interface contract (assumed, what lpu_seq guarantees): trips of a push are not 0 (loopi 0
 // skips the body), no push onto a full stack (lpu_seq raises loop_depth instead and does not
@@ -23,8 +24,13 @@ module lpu_loop_stack_props #(
   input logic [15:0] push_end_i,
   input logic [31:0] push_trips_i,
   input logic        adv_i,
-  input logic [15:0] last_pc_i
+  input logic [15:0] pc_i,
+  input logic        skip_i,
+  input logic [15:0] skip_len_i
 );
+
+  logic [15:0] last_pc;
+  assign last_pc = skip_i ? pc_i + skip_len_i : pc_i;
 
   logic [15:0] next_pc;
   logic        full;
@@ -40,7 +46,9 @@ module lpu_loop_stack_props #(
     .push_end_i   (push_end_i),
     .push_trips_i (push_trips_i),
     .adv_i        (adv_i),
-    .last_pc_i    (last_pc_i),
+    .pc_i         (pc_i),
+    .skip_i       (skip_i),
+    .skip_len_i   (skip_len_i),
     .next_pc_o    (next_pc),
     .full_o       (full)
   );
@@ -63,8 +71,8 @@ module lpu_loop_stack_props #(
   logic [31:0] ref_trips_q [LoopDepth];
   logic [7:0]  ref_n_q;
 
-  // The decision for last_pc_i: how many entries remain, whether to branch and to which
-  // entry; the walk stops at the first entry that does not end at last_pc_i or branches.
+  // The decision for last_pc: how many entries remain, whether to branch and to which
+  // entry; the walk stops at the first entry that does not end at last_pc or branches.
   logic [7:0]  walk_n;
   logic        walk_branch;
   logic [7:0]  walk_lvl;
@@ -76,10 +84,10 @@ module lpu_loop_stack_props #(
     walk_n      = ref_n_q;
     walk_branch = 1'b0;
     walk_lvl    = 8'd0;
-    ref_next    = last_pc_i + 16'd1;
+    ref_next    = last_pc + 16'd1;
     for (int d = 0; d < LoopDepth; d++) begin  // d-th entry from the top
       if (!stop && walk_n != 8'd0) begin
-        if (ref_end_q[walk_n - 8'd1] != last_pc_i) begin
+        if (ref_end_q[walk_n - 8'd1] != last_pc) begin
           stop = 1'b1;
         end else if (ref_trips_q[walk_n - 8'd1] == 32'd1) begin
           walk_n = walk_n - 8'd1;  // last trip done: pop, look at the one below
