@@ -156,7 +156,8 @@ module lpu_top #(
 
   // The core's reset reaches almost every flip-flop.
   lpu_gbuf #(
-    .Kind (GlobalBuf)
+    .Kind      (GlobalBuf),
+    .ActiveLow (1'b1)
   ) u_rst_gbuf (
     .in_i  (core_rst_raw_n),
     .out_o (core_rst_n)
