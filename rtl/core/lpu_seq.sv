@@ -222,9 +222,9 @@ module lpu_seq #(
   // (the operand ranges and the error code) thus stay off the fetch loop: instruction word
   // -> next pc -> imem read address.
   logic slot;
-  assign waiting    = running && first_q && (seq_err == lpu_isa_pkg::ERR_NONE) && send_wait;
-  assign issue      = running && first_q && (seq_err == lpu_isa_pkg::ERR_NONE) && !send_wait;
   assign slot       = running && first_q && !send_wait;
+  assign issue      = slot && (seq_err == lpu_isa_pkg::ERR_NONE);
+  assign waiting    = running && first_q && (seq_err == lpu_isa_pkg::ERR_NONE) && send_wait;
   assign issue_done = issue && !iss_reject_i;
 
   assign iss_valid_o  = issue;
