@@ -42,6 +42,9 @@
 #                    see docs/boards.md)
 #   FPGA_PRECHECK=0  run placement even when synthesis says the design cannot fit
 #   FPGA_TIMEOUT=s   bound on each tool run (default 21600)
+#   FPGA_STOP=place  stop after placement: write placed.json and wirelen.md/.json (the
+#                    wiring per block, scripts/fpga_wirelen.py) instead of routing; no
+#                    report, docs or bench figures
 #   FPGA_DOCS=0      do not rewrite docs/gen/fpga_results.md
 #   LPU_ROOT=dir     the checkout (default: this script's parent directory; set it to run a
 #                    copy of the script, e.g. one kept unchanged during a long build)
@@ -113,6 +116,7 @@ mhz="${FPGA_MHZ:-$target_mhz}"
 # ------------------------------------------------------------------------------------------
 links="${FPGA_LINKS:-1}"
 [[ "$links" == 0 || "$links" == 1 ]] || die "FPGA_LINKS must be 0 or 1, not '$links'"
+[[ -z "${FPGA_STOP:-}" || "${FPGA_STOP}" == place ]] || die "FPGA_STOP must be empty or place, not '${FPGA_STOP}'"
 chparams=(-set CfgId "$cfg_id" -set ClkMhz "$mhz" -set WithLinks "$links")
 pump=1
 if [[ "$family" == ecp5 ]]; then
@@ -255,6 +259,29 @@ if [[ "$pre" == *'"fits": false'* && "${FPGA_PRECHECK:-1}" != 0 ]]; then
   over="$("$PY" -c 'import json,sys; print("; ".join(json.loads(sys.argv[1])["over"]))' "$pre")"
   report does_not_fit "does not fit the device: $over" || true
   die "$BOARD: the design does not fit the ${family^^} device: $over (report $OUT/report.txt)"
+fi
+
+# ------------------------------------------------------------------------------------------
+# FPGA_STOP=place: placement only, then where the wiring goes (scripts/fpga_wirelen.py). No
+# report, docs or bench figures: nothing was routed.
+# ------------------------------------------------------------------------------------------
+if [[ "${FPGA_STOP:-}" == place ]]; then
+  t0=$SECONDS
+  rc=0
+  timeout "$TIMEOUT" "$VENV/yowasp-nextpnr-$family" "${pnr_args[@]}" --json "$ROUT/$top.json" \
+    --freq "$mhz" --seed "$SEED" --timing-allow-fail --no-route --write "$ROUT/placed.json" \
+    >"$OUT/pnr.log" 2>&1 || rc=$?
+  if ((rc != 0)) || [[ ! -f "$OUT/placed.json" ]]; then
+    reason="$(grep -m1 -E '^ERROR' "$OUT/pnr.log" || true)"
+    ((rc == 124)) && reason="nextpnr did not finish within $TIMEOUT s (FPGA_TIMEOUT)"
+    die "$BOARD: placement failed: ${reason:-exit $rc} (log $OUT/pnr.log)"
+  fi
+  echo "bitstream: placement done in $((SECONDS - t0)) s"
+  "$PY" scripts/fpga_wirelen.py "$OUT/placed.json" --json "$OUT/wirelen.json" >"$OUT/wirelen.md" ||
+    die "$BOARD: fpga_wirelen.py failed on $OUT/placed.json"
+  cat "$OUT/wirelen.md"
+  echo "bitstream: FPGA_STOP=place: placed design $OUT/placed.json, wiring per block $OUT/wirelen.md"
+  exit 0
 fi
 
 # ------------------------------------------------------------------------------------------
