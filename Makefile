@@ -75,7 +75,7 @@ formal: setup
 	@scripts/formal.sh
 
 # FPGA flow (docs/boards.md). BOARD=ulx3s (ECP5, base) or BOARD=icebreaker (iCE40, tiny);
-# FPGA_MHZ, FPGA_SEED, FPGA_MAPPER: see scripts/bitstream.sh.
+# FPGA_MHZ, FPGA_SEED, FPGA_MAPPER, FPGA_STOP=place, ...: see scripts/bitstream.sh.
 BOARD ?=
 bitstream: setup
 	@scripts/bitstream.sh $(BOARD)
