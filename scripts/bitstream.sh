@@ -265,12 +265,13 @@ fi
 # FPGA_STOP=place: placement only, then where the wiring goes (scripts/fpga_wirelen.py). No
 # report, docs or bench figures: nothing was routed.
 # ------------------------------------------------------------------------------------------
+pnr_run=("$VENV/yowasp-nextpnr-$family" "${pnr_args[@]}" --json "$ROUT/$top.json" --freq "$mhz"
+  --seed "$SEED" --timing-allow-fail)
 if [[ "${FPGA_STOP:-}" == place ]]; then
   t0=$SECONDS
   rc=0
-  timeout "$TIMEOUT" "$VENV/yowasp-nextpnr-$family" "${pnr_args[@]}" --json "$ROUT/$top.json" \
-    --freq "$mhz" --seed "$SEED" --timing-allow-fail --no-route --write "$ROUT/placed.json" \
-    >"$OUT/pnr.log" 2>&1 || rc=$?
+  timeout "$TIMEOUT" "${pnr_run[@]}" --no-route --write "$ROUT/placed.json" >"$OUT/pnr.log" 2>&1 ||
+    rc=$?
   if ((rc != 0)) || [[ ! -f "$OUT/placed.json" ]]; then
     reason="$(grep -m1 -E '^ERROR' "$OUT/pnr.log" || true)"
     ((rc == 124)) && reason="nextpnr did not finish within $TIMEOUT s (FPGA_TIMEOUT)"
@@ -294,9 +295,8 @@ else
 fi
 t0=$SECONDS
 rc=0
-timeout "$TIMEOUT" "$VENV/yowasp-nextpnr-$family" "${pnr_args[@]}" --json "$ROUT/$top.json" \
-  "${pnr_out[@]}" --freq "$mhz" --seed "$SEED" --timing-allow-fail \
-  --report "$ROUT/pnr_report.json" >"$OUT/pnr.log" 2>&1 || rc=$?
+timeout "$TIMEOUT" "${pnr_run[@]}" "${pnr_out[@]}" --report "$ROUT/pnr_report.json" \
+  >"$OUT/pnr.log" 2>&1 || rc=$?
 t_pnr=$((SECONDS - t0))
 if ((rc != 0)); then
   reason="$(grep -m1 -E '^ERROR' "$OUT/pnr.log" || true)"

@@ -47,10 +47,18 @@ def load(path):
     mods = data.get("modules") if isinstance(data, dict) else None
     if not isinstance(mods, dict):
         fail(f"{path}: not a nextpnr/Yosys JSON netlist (no 'modules')")
-    placed = [m for m in mods.values()
-              if isinstance(m, dict) and any(isinstance(c, dict) and "NEXTPNR_BEL" in
-                                             c.get("attributes", {})
-                                             for c in m.get("cells", {}).values())]
+    placed = []
+    for name, m in mods.items():
+        cells = m.get("cells") if isinstance(m, dict) else None
+        nets = m.get("netnames") if isinstance(m, dict) else None
+        if not isinstance(cells, dict):
+            continue
+        if not isinstance(nets, dict) or not all(
+                isinstance(c, dict) and isinstance(c.get("attributes", {}), dict)
+                and isinstance(c.get("connections", {}), dict) for c in cells.values()):
+            fail(f"{path}: module {name}: malformed cells or netnames")
+        if any("NEXTPNR_BEL" in c.get("attributes", {}) for c in cells.values()):
+            placed.append(m)
     if not placed:
         fail(f"{path}: no cell has a NEXTPNR_BEL attribute (write it after placement: "
              "nextpnr --no-route --write)")
@@ -94,12 +102,13 @@ def placed_nets(module):
         if cname not in loc:
             continue
         for bits in cell.get("connections", {}).values():
-            for b in bits:
+            for b in bits if isinstance(bits, list) else ():
                 if isinstance(b, int):
                     pins[b].append(cname)
     names = {}
     for nname, info in module.get("netnames", {}).items():
-        for b in info.get("bits", []):
+        bits = info.get("bits", []) if isinstance(info, dict) else []
+        for b in bits if isinstance(bits, list) else ():
             # The shortest name of a bit is the one closest to the source (no derived suffix).
             if isinstance(b, int) and (b not in names or len(nname) < len(names[b])):
                 names[b] = nname

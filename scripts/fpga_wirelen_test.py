@@ -120,6 +120,10 @@ class Cli(unittest.TestCase):
         r, _ = self.run_cli(text="[1, 2]")
         self.assertEqual(r.returncode, 1)
         self.assertIn("no 'modules'", r.stderr)
+        r, _ = self.run_cli(data={"modules": {"top": {"cells": {"a": {"attributes": []}},
+                                                       "netnames": {}}}})
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("module top: malformed", r.stderr)
 
 
 if __name__ == "__main__":
