@@ -265,6 +265,13 @@ fi
 # FPGA_STOP=place: placement only, then where the wiring goes (scripts/fpga_wirelen.py). No
 # report, docs or bench figures: nothing was routed.
 # ------------------------------------------------------------------------------------------
+pnr_reason() {  # pnr_reason RC -> why nextpnr (exit status RC) stopped, from $OUT/pnr.log
+  local reason
+  reason="$(grep -m1 -E '^ERROR' "$OUT/pnr.log" || true)"
+  (($1 == 124)) && reason="nextpnr did not finish within $TIMEOUT s (FPGA_TIMEOUT)"
+  (($1 > 128)) && reason="nextpnr was stopped by signal $(($1 - 128))"
+  echo "${reason:-exit $1}"
+}
 pnr_run=("$VENV/yowasp-nextpnr-$family" "${pnr_args[@]}" --json "$ROUT/$top.json" --freq "$mhz"
   --seed "$SEED" --timing-allow-fail)
 if [[ "${FPGA_STOP:-}" == place ]]; then
@@ -273,9 +280,7 @@ if [[ "${FPGA_STOP:-}" == place ]]; then
   timeout "$TIMEOUT" "${pnr_run[@]}" --no-route --write "$ROUT/placed.json" >"$OUT/pnr.log" 2>&1 ||
     rc=$?
   if ((rc != 0)) || [[ ! -f "$OUT/placed.json" ]]; then
-    reason="$(grep -m1 -E '^ERROR' "$OUT/pnr.log" || true)"
-    ((rc == 124)) && reason="nextpnr did not finish within $TIMEOUT s (FPGA_TIMEOUT)"
-    die "$BOARD: placement failed: ${reason:-exit $rc} (log $OUT/pnr.log)"
+    die "$BOARD: placement failed: $(pnr_reason "$rc") (log $OUT/pnr.log)"
   fi
   echo "bitstream: placement done in $((SECONDS - t0)) s"
   "$PY" scripts/fpga_wirelen.py "$OUT/placed.json" --json "$OUT/wirelen.json" >"$OUT/wirelen.md" ||
@@ -299,15 +304,13 @@ timeout "$TIMEOUT" "${pnr_run[@]}" "${pnr_out[@]}" --report "$ROUT/pnr_report.js
   >"$OUT/pnr.log" 2>&1 || rc=$?
 t_pnr=$((SECONDS - t0))
 if ((rc != 0)); then
-  reason="$(grep -m1 -E '^ERROR' "$OUT/pnr.log" || true)"
+  reason="$(pnr_reason "$rc")"
   status=error
   if grep -qiE 'unable to (place|find a placement)|not enough|too many|failed to (place|legali)' "$OUT/pnr.log"; then
     status=does_not_fit
   fi
-  ((rc == 124)) && reason="nextpnr did not finish within $TIMEOUT s (FPGA_TIMEOUT)"
-  ((rc > 128)) && reason="nextpnr was stopped by signal $((rc - 128))"
-  report "$status" "nextpnr failed: ${reason:-exit $rc}" || true
-  die "$BOARD: place and route failed: ${reason:-exit $rc} (log $OUT/pnr.log)"
+  report "$status" "nextpnr failed: $reason" || true
+  die "$BOARD: place and route failed: $reason (log $OUT/pnr.log)"
 fi
 echo "bitstream: place and route done in ${t_pnr} s"
 
