@@ -45,6 +45,9 @@
 #   FPGA_STOP=place  stop after placement: write placed.json and wirelen.md/.json (the
 #                    wiring per block, scripts/fpga_wirelen.py) instead of routing; no
 #                    report, docs or bench figures
+#   FPGA_HEATMAP=1   ULX3S: router2 writes its congestion after every iteration (overused
+#                    wires by wire type, --router2-heatmap) into heat/, summarised in heat.md
+#                    (scripts/fpga_heatmap.py), also when routing fails or times out
 #   FPGA_DOCS=0      do not rewrite docs/gen/fpga_results.md
 #   LPU_ROOT=dir     the checkout (default: this script's parent directory; set it to run a
 #                    copy of the script, e.g. one kept unchanged during a long build)
@@ -117,6 +120,9 @@ mhz="${FPGA_MHZ:-$target_mhz}"
 links="${FPGA_LINKS:-1}"
 [[ "$links" == 0 || "$links" == 1 ]] || die "FPGA_LINKS must be 0 or 1, not '$links'"
 [[ -z "${FPGA_STOP:-}" || "${FPGA_STOP}" == place ]] || die "FPGA_STOP must be empty or place, not '${FPGA_STOP}'"
+heatmap="${FPGA_HEATMAP:-0}"
+[[ "$heatmap" == 0 || "$heatmap" == 1 ]] || die "FPGA_HEATMAP must be 0 or 1, not '$heatmap'"
+[[ "$heatmap" == 0 || "$family" == ecp5 ]] || die "FPGA_HEATMAP=1 needs router2 (the ULX3S flow); $BOARD routes with router1"
 chparams=(-set CfgId "$cfg_id" -set ClkMhz "$mhz" -set WithLinks "$links")
 pump=1
 if [[ "$family" == ecp5 ]]; then
@@ -298,11 +304,24 @@ if [[ "$family" == ecp5 ]]; then
 else
   pnr_out=(--asc "$ROUT/$top.asc")
 fi
+if [[ "$heatmap" == 1 ]]; then
+  mkdir -p "$OUT/heat"
+  pnr_out+=(--router2-heatmap "$ROUT/heat/iter")
+fi
+heat_summary() {  # router2's heatmaps so far -> heat.md (whatever the run's outcome)
+  [[ "$heatmap" == 1 ]] || return 0
+  if "$PY" scripts/fpga_heatmap.py "$OUT/heat" --json "$OUT/heat.json" >"$OUT/heat.md"; then
+    echo "bitstream: router2's congestion by wire type: $OUT/heat.md"
+  else
+    echo "bitstream: no heatmap summary (scripts/fpga_heatmap.py failed on $OUT/heat)" >&2
+  fi
+}
 t0=$SECONDS
 rc=0
 timeout "$TIMEOUT" "${pnr_run[@]}" "${pnr_out[@]}" --report "$ROUT/pnr_report.json" \
   >"$OUT/pnr.log" 2>&1 || rc=$?
 t_pnr=$((SECONDS - t0))
+heat_summary
 if ((rc != 0)); then
   reason="$(pnr_reason "$rc")"
   status=error
