@@ -45,8 +45,8 @@
 #   FPGA_STOP=place  stop after placement: write placed.json and wirelen.md/.json (the
 #                    wiring per block, scripts/fpga_wirelen.py) instead of routing; no
 #                    report, docs or bench figures
-#   FPGA_HEATMAP=1   ULX3S: router2 writes its congestion after every iteration (overused
-#                    wires by wire type, --router2-heatmap) into heat/, summarised in heat.md
+#   FPGA_HEATMAP=1   ULX3S: router2 writes its congestion after every iteration (overuse
+#                    by wire type, tile and net: --router2-heatmap) into heat/, summed up in heat.md
 #                    (scripts/fpga_heatmap.py), also when routing fails or times out
 #   FPGA_DOCS=0      do not rewrite docs/gen/fpga_results.md
 #   LPU_ROOT=dir     the checkout (default: this script's parent directory; set it to run a

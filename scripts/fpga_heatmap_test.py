@@ -12,8 +12,8 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import fpga_heatmap as fh  # noqa: E402
 
-# router2's format: a header with one column per bound count, a trailing comma on every row,
-# rows as long as the largest count of the file (a type's row may stop early).
+# router2's wire-type format: a header with one column per bound count, a trailing comma on
+# every row, rows as long as the largest count of the file (a type's row may stop early).
 ITER_1 = """type,bound=0,bound=1,bound=2,bound=3,
 H02,10,20,5,2,
 V06,40,8,1,
@@ -34,6 +34,25 @@ PIN,10,
 """
 # V06: 2; iteration 10 (sorted after 2, not before it as text would): 2 wires, overuse 2.
 
+# One line per grid column x (4 columns), one value per row y (3 rows, then router2's comma).
+# With 2 x 1 parts: x 0-1 hold 1+2+0 + 0+0+3 = 6, x 2-3 hold 4+0+0 + 0+0+2 = 6: 50 % each.
+# With 1 x 3 parts: y 0: 1+0+4+0 = 5, y 1: 2+0+0+0 = 2, y 2: 0+3+0+2 = 5, of 12.
+COORD_10 = """1,2,0,
+0,0,3,
+4,0,0,
+0,0,2,
+"""
+CORE = "u_board.u_lpu.u_core."
+# Bits of one signal and names Yosys derives from a cell fold into one signal; blocks are the
+# children of the core; a name with a comma keeps it (the count is the last field).
+NET_10 = f"""{CORE}u_vxu.res_q[0],5
+{CORE}u_vxu.res_q[1],3
+{CORE}u_vxu.res_q_TRELLIS_FF_Q_DI[2],2
+{CORE}u_seq.pc_q[4],4
+led_o,1
+{CORE}u_seq.odd,name[0],6
+"""
+
 
 def make_dir(files):
     d = tempfile.TemporaryDirectory()
@@ -44,7 +63,11 @@ def make_dir(files):
 
 class Summary(unittest.TestCase):
     def setUp(self):
-        self.d = make_dir({"iter_1.csv": ITER_1, "iter_2.csv": ITER_2, "iter_10.csv": ITER_10,
+        self.d = make_dir({"iter_congestion_by_wiretype_1.csv": ITER_1,
+                           "iter_congestion_by_wiretype_2.csv": ITER_2,
+                           "iter_congestion_by_wiretype_10.csv": ITER_10,
+                           "iter_congestion_by_coordinate_10.csv": COORD_10,
+                           "iter_congestion_by_net_10.csv": NET_10,
                            "unrelated.txt": "x"})
         self.s = fh.summarise(fh.load(self.d.name), top=2)
 
@@ -69,6 +92,25 @@ class Summary(unittest.TestCase):
         self.assertEqual(t[0]["wires"], 49)
         self.assertAlmostEqual(t[0]["in_use_share"], 5 / 49)
 
+    def test_map(self):
+        m = self.s["map"]  # the default 8 x 6 parts on a 4 x 3 grid: every tile its own part
+        self.assertEqual((m["width"], m["height"], m["total"], m["iteration"]), (4, 3, 12, 10))
+        self.assertAlmostEqual(sum(map(sum, m["shares"])), 100.0)
+        grid = fh.load(self.d.name)["coordinate"][10]
+        self.assertEqual(fh.coarse_map(grid, 2, 1)["shares"], [[50.0, 50.0]])
+        self.assertEqual(fh.coarse_map(grid, 1, 3)["shares"],
+                         [[100 * 5 / 12], [100 * 2 / 12], [100 * 5 / 12]])
+
+    def test_nets(self):
+        n = self.s["nets"]
+        self.assertEqual(n["total"], 21)
+        # u_seq 4 + 6 = 10 and u_vxu 5 + 3 + 2 = 10 (a tie: by name), led_o outside: 1; top=2.
+        self.assertEqual([(b["block"], b["count"]) for b in n["blocks"]],
+                         [("u_seq", 10), ("u_vxu", 10)])
+        # res_q[0] and res_q[1] fold into res_q[] (8); the name with a comma keeps it (6).
+        self.assertEqual([(g["signal"], g["count"]) for g in n["signals"]],
+                         [(CORE + "u_vxu.res_q[]", 8), (CORE + "u_seq.odd,name[]", 6)])
+
     def test_markdown(self):
         md = fh.markdown(self.s)
         self.assertIn("| 1 | 8 | 10 |", md)
@@ -84,20 +126,33 @@ class BadInput(unittest.TestCase):
         self.assertIn(fragment, str(cm.exception))
 
     def test_no_files(self):
-        self.expect({"other.csv": ITER_1}, "no heatmap files")
+        self.expect({"other.csv": ITER_1, "iter_congestion_by_net_1.csv": NET_10},
+                    "no heatmap files")
 
     def test_header(self):
-        self.expect({"iter_1.csv": "kind,bound=0,\nH02,1,\n"}, "iter_1.csv:1")
-        self.expect({"iter_1.csv": "type,bound=0,bound=2,\n"}, "expected 'bound=1'")
+        name = "iter_congestion_by_wiretype_1.csv"
+        self.expect({name: "kind,bound=0,\nH02,1,\n"}, "wiretype_1.csv:1")
+        self.expect({name: "type,bound=0,bound=2,\n"}, "expected 'bound=1'")
 
     def test_counts(self):
-        self.expect({"iter_3.csv": "type,bound=0,\nH02,x,\n"}, "iter_3.csv:2: counts must be integers")
-        self.expect({"iter_3.csv": "type,bound=0,\nH02,1,2,\n"}, "iter_3.csv:2: 2 counts for 1 columns")
-        self.expect({"iter_3.csv": "type,bound=0,\nH02,-1,\n"}, "negative")
-        self.expect({"iter_3.csv": "type,bound=0,\nH02,1,\nH02,2,\n"}, "appears twice")
+        name = "x_congestion_by_wiretype_3.csv"  # any prefix
+        self.expect({name: "type,bound=0,\nH02,x,\n"}, "wiretype_3.csv:2: counts must be integers")
+        self.expect({name: "type,bound=0,\nH02,1,2,\n"}, "wiretype_3.csv:2: 2 counts for 1 columns")
+        self.expect({name: "type,bound=0,\nH02,-1,\n"}, "negative")
+        self.expect({name: "type,bound=0,\nH02,1,\nH02,2,\n"}, "appears twice")
+
+    def test_coordinate_and_net(self):
+        self.expect({"iter_congestion_by_wiretype_1.csv": ITER_1,
+                     "iter_congestion_by_coordinate_1.csv": "1,a,\n"},
+                    "coordinate_1.csv:1: counts must be integers")
+        self.expect({"iter_congestion_by_wiretype_1.csv": ITER_1,
+                     "iter_congestion_by_coordinate_1.csv": "\n"}, "coordinate_1.csv: empty")
+        self.expect({"iter_congestion_by_wiretype_1.csv": ITER_1,
+                     "iter_congestion_by_net_1.csv": "a,1\nlonely\n"},
+                    "net_1.csv:2: expected 'net,count'")
 
     def test_cli(self):
-        d = make_dir({"iter_1.csv": ITER_1})
+        d = make_dir({"iter_congestion_by_wiretype_1.csv": ITER_1})
         with d:
             out = pathlib.Path(d.name) / "s.json"
             r = subprocess.run([sys.executable, str(HERE / "fpga_heatmap.py"), d.name, "--json",
@@ -105,8 +160,9 @@ class BadInput(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("| `H02` |", r.stdout)
             self.assertEqual(json.loads(out.read_text())["iterations"][0]["overuse"], 10)
-            r = subprocess.run([sys.executable, str(HERE / "fpga_heatmap.py"),
-                                str(pathlib.Path(d.name) / "missing")], capture_output=True, text=True)
+            missing = str(pathlib.Path(d.name) / "missing")
+            r = subprocess.run([sys.executable, str(HERE / "fpga_heatmap.py"), missing],
+                               capture_output=True, text=True)
             self.assertEqual(r.returncode, 1)
             self.assertIn("not a directory", r.stderr)
             self.assertNotIn("Traceback", r.stderr)
