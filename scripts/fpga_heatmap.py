@@ -152,6 +152,11 @@ def coarse_map(grid, bins_x, bins_y):
             "shares": shares}
 
 
+def latest_nonzero(by_it, total):
+    """The last iteration whose data are not all zero (the last one if none is)."""
+    return max((i for i, d in by_it.items() if total(d)), default=max(by_it))
+
+
 def summarise(data, top=15, root=("u_board", "u_lpu", "u_core"), bins=(8, 6)):
     wt = data["wiretype"]
     its = sorted(wt)
@@ -163,10 +168,16 @@ def summarise(data, top=15, root=("u_board", "u_lpu", "u_core"), bins=(8, 6)):
                            "overuse": sum(overuse(c)[1] for c in hist.values())})
     last_it = its[-1]
     last = wt[last_it]
-    ranked = sorted(last, key=lambda t: (-overuse(last[t])[0], t))
+    # Ranked by the overused wires summed over every iteration: a route that converges ends
+    # with none, and one that stalls sums its plateau.
+    per_type = {}
+    for it in its:
+        for t, counts in wt[it].items():
+            per_type.setdefault(t, []).append(overuse(counts)[0])
+    ranked = sorted(per_type, key=lambda t: (-sum(per_type[t]), t))
     types = []
     for t in ranked[:top]:
-        counts = last[t]
+        counts = last.get(t, [])
         total = sum(counts)
         used = total - (counts[0] if counts else 0)
         types.append({
@@ -174,16 +185,17 @@ def summarise(data, top=15, root=("u_board", "u_lpu", "u_core"), bins=(8, 6)):
             "wires": total,
             "in_use_share": used / total if total else 0.0,
             "overused_by_iteration": [overuse(wt[i].get(t, []))[0] for i in its],
+            "overused_sum": sum(per_type[t]),
         })
     s = {"iterations": iterations, "last_iteration": last_it, "types": types}
 
     coord = data["coordinate"]
     if coord:
-        it = max(coord)
+        it = latest_nonzero(coord, lambda g: sum(map(sum, g)))
         s["map"] = dict(coarse_map(coord[it], *bins), iteration=it)
     nets = data["net"]
     if nets:
-        it = max(nets)
+        it = latest_nonzero(nets, lambda n: sum(n.values()))
         by_block = collections.Counter()
         by_signal = collections.Counter()
         for name, count in nets[it].items():
@@ -200,22 +212,40 @@ def summarise(data, top=15, root=("u_board", "u_lpu", "u_core"), bins=(8, 6)):
     return s
 
 
+def shown(its):
+    """The iterations a table shows: 1, 2, 3, 5, 10, 20, 50, 100, ... that exist, and the last
+    (a long route has hundreds; the JSON keeps them all)."""
+    marks = set()
+    m = 1
+    while m <= its[-1]:
+        marks.update({m, 2 * m, 3 * m, 5 * m})
+        m *= 10
+    return [i for i in its if i in marks or i == its[-1]]
+
+
 def markdown(s):
-    out = ["| iteration | overused wires | overuse |", "|---|---|---|"]
+    its_all = [r["iteration"] for r in s["iterations"]]
+    its = shown(its_all)
+    cols = [its_all.index(i) for i in its]
+    out = []
+    if len(its) < len(its_all):
+        out += [f"{len(its_all)} iterations; the tables show {', '.join(map(str, its))}.", ""]
+    out += ["| iteration | overused wires | overuse |", "|---|---|---|"]
     for r in s["iterations"]:
-        out.append(f"| {r['iteration']} | {r['overused_wires']:,} | {r['overuse']:,} |")
+        if r["iteration"] in its:
+            out.append(f"| {r['iteration']} | {r['overused_wires']:,} | {r['overuse']:,} |")
     out.append("")
-    its = [r["iteration"] for r in s["iterations"]]
-    out.append(f"Wire types with the most overused wires in iteration {s['last_iteration']} "
-               "(overused wires per iteration; in use: the share of the type's wires that "
-               "carry a net in the last iteration):")
+    out.append("Wire types by overused wires summed over every iteration (the overused wires "
+               "of the iterations shown; in use: the share of the type's wires that carry a "
+               f"net in iteration {s['last_iteration']}):")
     out.append("")
-    out.append("| wire type | wires | in use | " + " | ".join(f"it {i}" for i in its) + " |")
-    out.append("|---|---|---|" + "---|" * len(its))
+    out.append("| wire type | wires | in use | sum | " + " | ".join(f"it {i}" for i in its) + " |")
+    out.append("|---|---|---|---|" + "---|" * len(its))
     for t in s["types"]:
-        cells = " | ".join(f"{v:,}" for v in t["overused_by_iteration"])
+        cells = " | ".join(f"{t['overused_by_iteration'][c]:,}" for c in cols)
         share = 100 * t["in_use_share"]
-        out.append(f"| `{t['type']}` | {t['wires']:,} | {share:.0f} % | {cells} |")
+        out.append(f"| `{t['type']}` | {t['wires']:,} | {share:.0f} % | {t['overused_sum']:,} | "
+                   f"{cells} |")
     if "map" in s:
         m = s["map"]
         out.append("")

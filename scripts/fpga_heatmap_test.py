@@ -82,15 +82,15 @@ class Summary(unittest.TestCase):
         ])
         self.assertEqual(self.s["last_iteration"], 10)
 
-    def test_types_ranked_by_last_iteration(self):
-        # Iteration 10: V06 2 overused, H02 0, PIN 0 (H02 before PIN by name); top=2.
+    def test_types_ranked(self):
+        # Summed over the iterations: H02 7 + 1 + 0 = 8, V06 1 + 3 + 2 = 6, PIN 0; top=2.
         t = self.s["types"]
-        self.assertEqual([x["type"] for x in t], ["V06", "H02"])
-        self.assertEqual(t[0]["overused_by_iteration"], [1, 3, 2])
-        self.assertEqual(t[1]["overused_by_iteration"], [7, 1, 0])
+        self.assertEqual([x["type"] for x in t], ["H02", "V06"])
+        self.assertEqual(t[1]["overused_by_iteration"], [1, 3, 2])
+        self.assertEqual(t[0]["overused_by_iteration"], [7, 1, 0])
         # V06 in iteration 10: 44 + 3 + 2 = 49 wires, 5 in use.
-        self.assertEqual(t[0]["wires"], 49)
-        self.assertAlmostEqual(t[0]["in_use_share"], 5 / 49)
+        self.assertEqual(t[1]["wires"], 49)
+        self.assertAlmostEqual(t[1]["in_use_share"], 5 / 49)
 
     def test_map(self):
         m = self.s["map"]  # the default 8 x 6 parts on a 4 x 3 grid: every tile its own part
@@ -114,7 +114,48 @@ class Summary(unittest.TestCase):
     def test_markdown(self):
         md = fh.markdown(self.s)
         self.assertIn("| 1 | 8 | 10 |", md)
-        self.assertIn("| `V06` | 49 | 10 % | 1 | 3 | 2 |", md)
+        self.assertIn("| `V06` | 49 | 10 % | 6 | 1 | 3 | 2 |", md)
+
+
+class LongRoute(unittest.TestCase):
+    def test_shown_iterations(self):
+        self.assertEqual(fh.shown(list(range(1, 123))), [1, 2, 3, 5, 10, 20, 30, 50, 100, 122])
+        self.assertEqual(fh.shown([1, 2, 3, 4]), [1, 2, 3, 4])
+
+    def test_markdown_columns(self):
+        # 12 iterations, H02 overused in iteration i by i wires (bound=2): the tables show
+        # iterations 1, 2, 3, 5, 10 and 12, with those counts.
+        files = {f"iter_congestion_by_wiretype_{i}.csv":
+                 f"type,bound=0,bound=1,bound=2,\nH02,0,0,{i},\n" for i in range(1, 13)}
+        d = make_dir(files)
+        with d:
+            md = fh.markdown(fh.summarise(fh.load(d.name)))
+        self.assertIn("12 iterations; the tables show 1, 2, 3, 5, 10, 12.", md)
+        self.assertIn("| `H02` | 12 | 100 % | 78 | 1 | 2 | 3 | 5 | 10 | 12 |", md)
+        self.assertIn("| 10 | 10 | 10 |", md)
+        self.assertNotIn("| 11 | 11 | 11 |", md)
+
+
+class Converged(unittest.TestCase):
+    def test_ranked_over_all_iterations(self):
+        # H02 overused 1 + 0 + 0 = 1 wire-iterations, V06 0 + 2 + 0 = 2: V06 first, although
+        # the last iteration (converged) has neither and iteration 1 only H02.
+        head = "type,bound=0,bound=1,bound=2,\n"
+        d = make_dir({
+            "iter_congestion_by_wiretype_1.csv": head + "H02,0,0,1,\nV06,0,1,0,\n",
+            "iter_congestion_by_wiretype_2.csv": head + "H02,0,5,0,\nV06,0,1,2,\n",
+            "iter_congestion_by_wiretype_3.csv": "type,bound=0,bound=1,\nH02,0,5,\nV06,0,2,\n",
+            # the map and the nets come from the last iteration with any congestion
+            "iter_congestion_by_coordinate_2.csv": "0,4,\n",
+            "iter_congestion_by_coordinate_3.csv": "0,0,\n",
+            "iter_congestion_by_net_2.csv": "a,4\n",
+            "iter_congestion_by_net_3.csv": "a,0\n"})
+        with d:
+            s = fh.summarise(fh.load(d.name))
+        self.assertEqual([(t["type"], t["overused_sum"]) for t in s["types"]],
+                         [("V06", 2), ("H02", 1)])
+        self.assertEqual((s["map"]["iteration"], s["map"]["total"]), (2, 4))
+        self.assertEqual((s["nets"]["iteration"], s["nets"]["total"]), (2, 4))
 
 
 class BadInput(unittest.TestCase):
