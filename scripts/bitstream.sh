@@ -311,7 +311,7 @@ fi
 heat_summary() {  # router2's heatmaps so far -> heat.md (whatever the run's outcome)
   [[ "$heatmap" == 1 ]] || return 0
   if "$PY" scripts/fpga_heatmap.py "$OUT/heat" --json "$OUT/heat.json" >"$OUT/heat.md"; then
-    echo "bitstream: router2's congestion by wire type: $OUT/heat.md"
+    echo "bitstream: router2's congestion (wire types, die map, blocks, signals): $OUT/heat.md"
   else
     echo "bitstream: no heatmap summary (scripts/fpga_heatmap.py failed on $OUT/heat)" >&2
   fi
