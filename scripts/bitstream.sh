@@ -192,12 +192,14 @@ report() {  # report STATUS MESSAGE
   [[ "${FPGA_BENCH:-1}" == 0 || "$config" != "$board_config" || "$links" == 0 ]] && bench=()
   local bit=()
   [[ -f "$OUT/$BOARD.$ext" ]] && bit=(--bitstream "$ROUT/$BOARD.$ext")
+  local heat=()
+  [[ -f "$OUT/heat.json" ]] && heat=(--heat "$OUT/heat.json")
   "$PY" scripts/fpga_report.py build --board "$BOARD" --out-dir "$OUT" --config "$config" \
     --family "$family" --top "$top" --clock-mhz "$mhz" --target-mhz "$target_mhz" \
     --status "$1" --message "$2" --stat "$OUT/stat.json" --pnr-report "$OUT/pnr_report.json" \
     --pnr-log "$OUT/pnr.log" --mapper "$MAPPER" --seed "$SEED" --dsp-pump "$pump" --links "$links" \
     ${t_synth:+--seconds-synth "$t_synth"} ${t_pnr:+--seconds-pnr "$t_pnr"} \
-    ${t_pack:+--seconds-pack "$t_pack"} "${bench[@]}" "${docs[@]}" "${bit[@]}"
+    ${t_pack:+--seconds-pack "$t_pack"} "${bench[@]}" "${docs[@]}" "${bit[@]}" "${heat[@]}"
 }
 t_synth=""; t_pnr=""; t_pack=""
 

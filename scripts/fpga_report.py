@@ -448,6 +448,11 @@ def build(a):
     rep["pnr_progress"] = pnr_progress(pnr_log_text) if rep["status"] == "error" else None
     if rep["pnr_progress"]:
         rep["message"] = "; ".join(x for x in (rep["message"], progress_text(rep["pnr_progress"])) if x)
+    # Where an unfinished route is stuck (FPGA_HEATMAP=1: scripts/fpga_heatmap.py's summary).
+    rep["congestion"] = None
+    if (rep["pnr_progress"] or {}).get("stage") == "routing" and a.heat and \
+            pathlib.Path(a.heat).is_file():
+        rep["congestion"] = congestion(load_json(a.heat, "heatmap summary"))
     over = [f"{col} {u['used']} > {u['available']}" for col, u in util.items()
             if u["source"] == "packed" and u["used"] > u["available"]]
     if over and rep["status"] == "error":
@@ -463,6 +468,33 @@ def build(a):
     if a.docs:
         write_markdown(out.parent, pathlib.Path(a.docs))
     return rep
+
+
+def congestion(heat, n=3):
+    """The few wire types, blocks and signals an fpga_heatmap.py summary puts first."""
+    try:
+        last = heat["iterations"][-1]
+        out = {"iteration": last["iteration"], "overused_wires": last["overused_wires"],
+               "types": [[t["type"], t["overused_by_iteration"][-1]] for t in heat["types"][:n]]}
+        nets = heat.get("nets")
+        if nets:
+            out["nets_iteration"] = nets["iteration"]
+            out["blocks"] = [[b["block"], b["share"]] for b in nets["blocks"][:n]]
+            out["signals"] = [[g["signal"], g["share"]] for g in nets["signals"][:n]]
+    except (KeyError, IndexError, TypeError):
+        fail("the heatmap summary is not scripts/fpga_heatmap.py's JSON")
+    return out
+
+
+def congestion_lines(c):
+    types = ", ".join(f"{t.removeprefix('WIRE_TYPE_')} {w:,}" for t, w in c["types"])
+    lines = [f"  router2 iteration {c['iteration']}: {c['overused_wires']:,} overused wires; "
+             f"most in {types} (heat.md)"]
+    if c.get("blocks"):
+        lines.append(f"  nets on overused wires (iteration {c['nets_iteration']}): " +
+                     ", ".join(f"{b} {100 * f:.0f} %" for b, f in c["blocks"]))
+        lines += [f"    {g} {100 * f:.1f} %" for g, f in c["signals"]]
+    return lines
 
 
 def render_text(rep):
@@ -506,6 +538,9 @@ def render_text(rep):
                          f"{rep['clock_mhz']} MHz{lim})")
             tgt = "met" if rep["target_met"] else "MISSED"
             lines.append(f"  configuration target {rep['target_mhz']} MHz: {tgt}")
+    if rep.get("congestion"):
+        lines.append("")
+        lines += congestion_lines(rep["congestion"])
     cp = rep.get("critical_path")
     if cp:
         lines.append("")
@@ -741,6 +776,7 @@ def main():
     p.add_argument("--pnr-report")
     p.add_argument("--pnr-log")
     p.add_argument("--bitstream")
+    p.add_argument("--heat", help="scripts/fpga_heatmap.py's JSON (FPGA_HEATMAP=1)")
     p.add_argument("--mapper", default="abc9")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--dsp-pump", type=int, default=1)

@@ -237,6 +237,56 @@ class ProgressTest(unittest.TestCase):
                              "(142670 overused wires in the first, 124987 in the last)")
 
 
+class CongestionTest(unittest.TestCase):
+    def test_unfinished_route_says_where_it_is_stuck(self):
+        # Two router2 iterations of heatmaps (scripts/fpga_heatmap.py's input): V02 overused
+        # 6 then 3 wires, H06 4 then 2, H01 none; the second iteration's nets: u_vxu 3 of 4.
+        import fpga_heatmap as fh
+        head = "type,bound=0,bound=1,bound=2,\n"
+        log = ("Info: Running router2...\n"
+               "Info:     iter=1 wires=100 overused=10 overuse=10 archfail=NA\n"
+               "Info:     iter=2 wires=100 overused=5 overuse=5 archfail=NA\n")
+        with tempfile.TemporaryDirectory() as d:
+            d = pathlib.Path(d)
+            (d / "heat").mkdir()
+            for it, (v02, h06) in ((1, (6, 4)), (2, (3, 2))):
+                rows = f"WIRE_TYPE_V02,9,1,{v02},\nWIRE_TYPE_H06,9,1,{h06},\nWIRE_TYPE_H01,9,1,0,\n"
+                (d / "heat" / f"iter_congestion_by_wiretype_{it}.csv").write_text(head + rows)
+            (d / "heat" / "iter_congestion_by_net_2.csv").write_text(
+                "u_board.u_lpu.u_core.u_vxu.res2_q[1],3\nu_board.u_lpu.u_core.u_sram.rd[0],1\n")
+            s = fh.summarise(fh.load(d / "heat"))
+            (d / "heat.json").write_text(json.dumps(s))
+            (d / "pnr.log").write_text(log)
+
+            def build(status, extra=()):
+                r = subprocess.run(
+                    [sys.executable, str(HERE / "fpga_report.py"), "build", "--board", "ulx3s",
+                     "--out-dir", str(d / "out"), "--config", "base", "--family", "ecp5",
+                     "--top", "t", "--clock-mhz", "100", "--target-mhz", "100", "--status",
+                     status, "--pnr-log", str(d / "pnr.log"), "--heat", str(d / "heat.json"),
+                     *extra], capture_output=True, text=True)
+                return r, (d / "out" / "report.txt").read_text()
+
+            r, txt = build("error")
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("router2 iteration 2: 5 overused wires; most in V02 3, H06 2, H01 0 "
+                          "(heat.md)", txt)
+            self.assertIn("nets on overused wires (iteration 2): u_vxu 75 %, u_sram 25 %", txt)
+            self.assertIn("    u_board.u_lpu.u_core.u_vxu.res2_q[] 75.0 %", txt)
+            rep = json.loads((d / "out" / "report.json").read_text())
+            self.assertEqual(rep["congestion"]["types"][0], ["WIRE_TYPE_V02", 3])
+            # A run that routed has nothing to say about congestion.
+            (d / "pnr.log").write_text(log + "Info: Routing complete.\n")
+            r, txt = build("error", ["--message", "the packer failed"])
+            self.assertNotIn("overused", txt)
+            # A file that is not the summary is refused with a message.
+            (d / "pnr.log").write_text(log)
+            (d / "heat.json").write_text("{}")
+            r, _ = build("error")
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("not scripts/fpga_heatmap.py's JSON", r.stderr)
+
+
 class MeasuredFmaxTest(unittest.TestCase):
     def test_first_file_with_a_fitting_result_wins(self):
         with tempfile.TemporaryDirectory() as d:
