@@ -46,8 +46,9 @@
 #                    wiring per block, scripts/fpga_wirelen.py) instead of routing; no
 #                    report, docs or bench figures
 #   FPGA_HEATMAP=1   ULX3S: router2 writes its congestion after every iteration (overuse
-#                    by wire type, tile and net: --router2-heatmap) into heat/, summed up in heat.md
-#                    (scripts/fpga_heatmap.py), also when routing fails or times out
+#                    by wire type, tile and net: --router2-heatmap) into heat/, summed up
+#                    in heat.md (scripts/fpga_heatmap.py), also when routing fails or times
+#                    out; report.txt of an unfinished route names the worst of it
 #   FPGA_DOCS=0      do not rewrite docs/gen/fpga_results.md
 #   LPU_ROOT=dir     the checkout (default: this script's parent directory; set it to run a
 #                    copy of the script, e.g. one kept unchanged during a long build)

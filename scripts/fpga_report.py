@@ -474,8 +474,11 @@ def congestion(heat, n=3):
     """The few wire types, blocks and signals an fpga_heatmap.py summary puts first."""
     try:
         last = heat["iterations"][-1]
+        # heat["types"] is ranked over all iterations; the report names the last one's worst.
+        types = sorted(([t["type"], t["overused_by_iteration"][-1]] for t in heat["types"]),
+                       key=lambda tw: -tw[1])
         out = {"iteration": last["iteration"], "overused_wires": last["overused_wires"],
-               "types": [[t["type"], t["overused_by_iteration"][-1]] for t in heat["types"][:n]]}
+               "types": types[:n]}
         nets = heat.get("nets")
         if nets:
             out["nets_iteration"] = nets["iteration"]

@@ -240,16 +240,18 @@ class ProgressTest(unittest.TestCase):
 class CongestionTest(unittest.TestCase):
     def test_unfinished_route_says_where_it_is_stuck(self):
         # Two router2 iterations of heatmaps (scripts/fpga_heatmap.py's input): V02 overused
-        # 6 then 3 wires, H06 4 then 2, H01 none; the second iteration's nets: u_vxu 3 of 4.
+        # 6 then 3 wires, H06 1 then 4, H01 none. fpga_heatmap ranks V02 first (9 against 5);
+        # the report names the last iteration's worst first: H06. The second iteration's
+        # nets: u_vxu 3 of 4.
         import fpga_heatmap as fh
         head = "type,bound=0,bound=1,bound=2,\n"
         log = ("Info: Running router2...\n"
                "Info:     iter=1 wires=100 overused=10 overuse=10 archfail=NA\n"
-               "Info:     iter=2 wires=100 overused=5 overuse=5 archfail=NA\n")
+               "Info:     iter=2 wires=100 overused=7 overuse=7 archfail=NA\n")
         with tempfile.TemporaryDirectory() as d:
             d = pathlib.Path(d)
             (d / "heat").mkdir()
-            for it, (v02, h06) in ((1, (6, 4)), (2, (3, 2))):
+            for it, (v02, h06) in ((1, (6, 1)), (2, (3, 4))):
                 rows = f"WIRE_TYPE_V02,9,1,{v02},\nWIRE_TYPE_H06,9,1,{h06},\nWIRE_TYPE_H01,9,1,0,\n"
                 (d / "heat" / f"iter_congestion_by_wiretype_{it}.csv").write_text(head + rows)
             (d / "heat" / "iter_congestion_by_net_2.csv").write_text(
@@ -269,12 +271,14 @@ class CongestionTest(unittest.TestCase):
 
             r, txt = build("error")
             self.assertEqual(r.returncode, 1, r.stderr)
-            self.assertIn("router2 iteration 2: 5 overused wires; most in V02 3, H06 2, H01 0 "
+            self.assertEqual([t["type"] for t in s["types"]][:2],
+                             ["WIRE_TYPE_V02", "WIRE_TYPE_H06"])
+            self.assertIn("router2 iteration 2: 7 overused wires; most in H06 4, V02 3, H01 0 "
                           "(heat.md)", txt)
             self.assertIn("nets on overused wires (iteration 2): u_vxu 75 %, u_sram 25 %", txt)
             self.assertIn("    u_board.u_lpu.u_core.u_vxu.res2_q[] 75.0 %", txt)
             rep = json.loads((d / "out" / "report.json").read_text())
-            self.assertEqual(rep["congestion"]["types"][0], ["WIRE_TYPE_V02", 3])
+            self.assertEqual(rep["congestion"]["types"][0], ["WIRE_TYPE_H06", 4])
             # A run that routed has nothing to say about congestion.
             (d / "pnr.log").write_text(log + "Info: Routing complete.\n")
             r, txt = build("error", ["--message", "the packer failed"])
