@@ -16,13 +16,14 @@ which after each routing iteration N writes into heat/:
 
 usage: fpga_heatmap.py DIR [--top N] [--root PATH] [--bins X,Y] [--json FILE]
 
-Prints a markdown summary: the overuse per iteration; the wire types with the most overused
-wires in the last iteration (their counts in every iteration, and how much of the type is in
-use); where on the die the last iteration's congestion is (a coarse map, in per cent); and
-which blocks and signals the congested nets belong to (bit indices and names derived by
-Yosys/nextpnr folded together, blocks under --root as in fpga_wirelen.py). The wire-type
-files are required, the others optional. Malformed files are refused with a message naming
-the file and line.
+Prints a markdown summary: the overuse per iteration; the wire types ranked by overused wires
+summed over every iteration (their counts per iteration, and how much of the type is in use
+in the last); and, from the last iteration that still had congestion, where on the die it is
+(a coarse map, in per cent) and which blocks and signals the congested nets belong to (bit
+indices and names derived by Yosys/nextpnr folded together, blocks under --root as in
+fpga_wirelen.py). The tables show iterations 1, 2, 3, 5, 10, 20, ... and the last; the JSON
+keeps all. The wire-type files are required, the others optional. Malformed files are
+refused with a message naming the file and line.
 """
 import argparse
 import collections
@@ -33,7 +34,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fpga_wirelen import block_of, short, signal_of  # noqa: E402
+from fpga_wirelen import CORE_ROOT, block_of, short, signal_of  # noqa: E402
 
 KINDS = ("wiretype", "coordinate", "net")
 FILE_RE = re.compile(r"(?:.*_)?congestion_by_(wiretype|coordinate|net)_(\d+)\.csv")
@@ -104,7 +105,7 @@ def read_net(path):
     for n, row in enumerate(read_rows(path), start=1):
         if not row:
             continue
-        if len(row) < 2 or not row[0]:
+        if len(row) < 2 or not row[0] or not row[-1]:
             raise HeatmapError(f"{path}:{n}: expected 'net,count'")
         # A net name may itself hold commas: the count is the last field.
         name = ",".join(row[:-1])
@@ -157,7 +158,7 @@ def latest_nonzero(by_it, total):
     return max((i for i, d in by_it.items() if total(d)), default=max(by_it))
 
 
-def summarise(data, top=15, root=("u_board", "u_lpu", "u_core"), bins=(8, 6)):
+def summarise(data, top=15, root=tuple(CORE_ROOT.split(".")), bins=(8, 6)):
     wt = data["wiretype"]
     its = sorted(wt)
     iterations = []
@@ -284,9 +285,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("dir", help="directory with router2's heatmap CSVs")
     ap.add_argument("--top", type=int, default=15, help="rows per table (default 15)")
-    ap.add_argument("--root", default="u_board.u_lpu.u_core",
-                    help="instance path whose children are the blocks "
-                    "(default u_board.u_lpu.u_core)")
+    ap.add_argument("--root", default=CORE_ROOT,
+                    help=f"instance path whose children are the blocks (default {CORE_ROOT})")
     ap.add_argument("--bins", default="8,6",
                     help="the coarse map's parts across,down (default 8,6)")
     ap.add_argument("--json", help="also write the summary as JSON to this file")

@@ -3,6 +3,7 @@
 below by hand. Run: python3 scripts/fpga_heatmap_test.py"""
 import json
 import pathlib
+import random
 import subprocess
 import sys
 import tempfile
@@ -191,6 +192,29 @@ class BadInput(unittest.TestCase):
         self.expect({"iter_congestion_by_wiretype_1.csv": ITER_1,
                      "iter_congestion_by_net_1.csv": "a,1\nlonely\n"},
                     "net_1.csv:2: expected 'net,count'")
+        self.expect({"iter_congestion_by_wiretype_1.csv": ITER_1,
+                     "iter_congestion_by_net_1.csv": "a,\n"}, "net_1.csv:1: expected 'net,count'")
+
+    def test_random_files_give_a_message_or_a_summary(self):
+        # Seeded random fragments of router2's formats (and a byte that is not UTF-8): every
+        # directory either sums up or is refused with HeatmapError, never another exception.
+        rng = random.Random(1)
+        alpha = ["type", ",", "bound=0", "bound=1", "bound=2", "\n", "1", "-1", "x", "", "H02",
+                 "3", " ", '"', "a[1]", "\xff"]
+        for _ in range(500):
+            files = {}
+            for kind in ("wiretype", "coordinate", "net"):
+                if rng.random() < 0.8:
+                    head = "type,bound=0,bound=1,bound=2,\n" if rng.random() < 0.5 else ""
+                    body = "".join(rng.choice(alpha) for _ in range(rng.randint(0, 40)))
+                    files[f"iter_congestion_by_{kind}_{rng.randint(1, 3)}.csv"] = head + body
+            with tempfile.TemporaryDirectory() as d:
+                for name, text in files.items():
+                    (pathlib.Path(d) / name).write_bytes(text.encode("latin-1"))
+                try:
+                    fh.markdown(fh.summarise(fh.load(d)))
+                except fh.HeatmapError:
+                    pass
 
     def test_cli(self):
         d = make_dir({"iter_congestion_by_wiretype_1.csv": ITER_1})

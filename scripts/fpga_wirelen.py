@@ -28,6 +28,7 @@ import re
 import sys
 
 BEL_RE = re.compile(r"X(\d+)/Y(\d+)/")
+CORE_ROOT = "u_board.u_lpu.u_core"  # the board top's core: its children are the blocks
 # Names Yosys and nextpnr derive from a driving cell ("..._LUT4_Z", "..._TRELLIS_FF_Q_DI", ...):
 # folded into the signal they start from.
 DERIVED_RE = re.compile(r"_(TRELLIS|LUT4|CCU2C|PFUMX|L6MUX21|DP16KD|MULT18X18D|ALU54B|DCCA|"
@@ -166,7 +167,7 @@ def signals(module, block, top=20, global_fanout=2000):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("placed")
-    p.add_argument("--root", default="u_board.u_lpu.u_core",
+    p.add_argument("--root", default=CORE_ROOT,
                    help="instance path the blocks are named under (default: the core)")
     p.add_argument("--depth", type=int, default=1)
     p.add_argument("--long", type=int, default=40, help="a long net spans at least this many tiles")
