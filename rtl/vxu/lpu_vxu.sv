@@ -8,9 +8,10 @@
 // register-writing instruction has the same latency, so write-backs stay in program order.
 //
 //   stage 0 (t)   decode, register read, operand B, SRAM/ACC request, store, vext value
-//   stage 1 (t+1) SRAM/ACC data, ALU and lane ops, partial products (multiplies and
-//                 shifts), table index + read, reduction part 1
-//   stage 2 (t+2) product sum + coarse shift, table data, reduction part 2
+//   stage 1 (t+1) SRAM/ACC data registered, ALU and lane ops, partial products (multiplies
+//                 and shifts), table index + read, reduction part 1
+//   stage 2 (t+2) product sum + coarse shift, table data, reduction part 2, loads
+//                 (sign/zero extension of the registered data)
 //   stage 3 (t+3) rounding/saturation; write-back (after Vlat-4 delay stages if Vlat > 4)
 //
 // Only the valid bits and control state are reset; the wide datapath registers are
@@ -333,6 +334,11 @@ module lpu_vxu #(
   logic [31:0]   bcast1_q;
   logic [15:0]   imm1_q, hi1_q;
   logic [W-1:0]  res2_d, res2_q, res3_d, res3_q;
+  // Load data as they arrive in stage 1, registered unchanged and selected in stage 2: the
+  // paths from the SRAM and accumulator block RAMs end in these flip-flops rather than in
+  // the ALU's result select.
+  logic [Lanes*8-1:0] ld_sram2_q;
+  logic [W-1:0]       ld_acc2_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -369,10 +375,12 @@ module lpu_vxu #(
     hi1_q  <= f_hi16;
     res2_q <= res2_d;
     res3_q <= res3_d;
+    ld_sram2_q <= sram_rd_data_i;
+    ld_acc2_q  <= acc_rd_data_i;
   end
 
   // ---------------------------------------------------------------------------------------
-  // Stage 1: ALU, lane ops, loads; multiplier, reduction and table inputs
+  // Stage 1: ALU, lane ops; multiplier, reduction and table inputs
   // ---------------------------------------------------------------------------------------
   logic [Lanes*33-1:0] alu_sum;  // per lane a + b in 33 bits; for vlut a + sext(imm16)
 
@@ -385,8 +393,6 @@ module lpu_vxu #(
     .imm16_i    (imm1_q),
     .hi16_i     (hi1_q),
     .bcast_i    (bcast1_q),
-    .sram_data_i(sram_rd_data_i),
-    .acc_data_i (acc_rd_data_i),
     .res_o      (res2_d),
     .sum_o      (alu_sum)
   );
@@ -451,11 +457,13 @@ module lpu_vxu #(
   );
 
   // ---------------------------------------------------------------------------------------
-  // Stage 2: select reduction / table / ALU result
+  // Stage 2: select reduction / table / load / ALU result
   // ---------------------------------------------------------------------------------------
-  logic [W-1:0] lut_sext;
-  for (genvar l = 0; l < Lanes; l++) begin : gen_lut_sext
+  logic [W-1:0] lut_sext, ld_sext, ld_zext;
+  for (genvar l = 0; l < Lanes; l++) begin : gen_stage2_ext
     assign lut_sext[l*32 +: 32] = 32'(signed'(lut_data[l*16 +: 16]));
+    assign ld_sext[l*32 +: 32]  = 32'(signed'(ld_sram2_q[l*8 +: 8]));
+    assign ld_zext[l*32 +: 32]  = 32'(ld_sram2_q[l*8 +: 8]);
   end
 
   always_comb begin
@@ -464,6 +472,10 @@ module lpu_vxu #(
       lpu_isa_pkg::OP_VREDMAX,
       lpu_isa_pkg::OP_VREDMIN: res3_d = red_res;
       lpu_isa_pkg::OP_VLUT:    res3_d = lut_sext;
+      lpu_isa_pkg::OP_VLD,
+      lpu_isa_pkg::OP_VGATHER: res3_d = ld_sext;
+      lpu_isa_pkg::OP_VLDU:    res3_d = ld_zext;
+      lpu_isa_pkg::OP_VLDA:    res3_d = ld_acc2_q;
       default:                 res3_d = res2_q;
     endcase
   end

@@ -1,11 +1,10 @@
-// Element-wise operations and loads of the vector pipeline, combinational (stage t+1).
+// Element-wise operations of the vector pipeline, combinational (stage t+1).
 // (The shifts and multiplies run in lpu_vxu_mul, the table in lpu_vxu_lut, the reductions
-// in lpu_vxu_red.)
+// in lpu_vxu_red; loads are selected in stage 2 by lpu_vxu.)
 // op_i is the instruction's opcode (lpu_isa_pkg::OP_*); b_i is operand B already resolved
 // from bmode (vector, broadcast scalar or broadcast immediate; for vclamp the caller passes
-// the broadcast lower bound sext(imm16)). Loads format the SRAM or accumulator data that
-// arrive in this stage; lane operations come from lpu_vxu_lane. Opcodes handled elsewhere
-// (multiplies, table, reductions) give 0 here. Arithmetic as in docs/isa.md.
+// the broadcast lower bound sext(imm16)). Lane operations come from lpu_vxu_lane. Opcodes
+// handled elsewhere (loads, multiplies, table, reductions) give 0 here. Arithmetic as in docs/isa.md.
 //
 // Area: per lane one 33-bit adder serves vadd, vsub, vceq (a - b == 0), the signed compare
 // of vmin, vmax, vclt and vclamp's lower bound, and vlut's index (sum_o); vclamp's upper
@@ -20,8 +19,6 @@ module lpu_vxu_alu #(
   input  logic [15:0]         imm16_i,
   input  logic [15:0]         hi16_i,
   input  logic [31:0]         bcast_i,     // vbcast: V[ra][sh], selected in stage 0
-  input  logic [Lanes*8-1:0]  sram_data_i,
-  input  logic [Lanes*32-1:0] acc_data_i,
   output logic [Lanes*32-1:0] res_o,
   // Per lane the exact 33-bit a + b (a - b for the subtracting ops, vceq among them); for
   // vlut, whose b the caller makes sext(imm16), this is the table index before clamping.
@@ -32,15 +29,11 @@ module lpu_vxu_alu #(
   // selected sources, which maps to fewer LUTs than a wide multiplexer per bit).
   logic sub;
   logic g_sum, g_and, g_or, g_xor, g_ceq, g_clt, g_min, g_max, g_mov, g_relu;
-  logic g_clamp, g_lid, g_ld8s, g_ld8u, g_acc, g_rot, g_shift, g_bcast, g_ld8;
+  logic g_clamp, g_lid, g_rot, g_shift, g_bcast;
   always_comb begin
     {g_sum, g_and, g_or, g_xor, g_ceq, g_clt, g_min, g_max, g_mov, g_relu} = '0;
-    {g_clamp, g_lid, g_ld8s, g_ld8u, g_acc, g_rot, g_shift, g_bcast} = '0;
+    {g_clamp, g_lid, g_rot, g_shift, g_bcast} = '0;
     case (op_i)
-      lpu_isa_pkg::OP_VLD,
-      lpu_isa_pkg::OP_VGATHER: g_ld8s  = 1'b1;
-      lpu_isa_pkg::OP_VLDU:    g_ld8u  = 1'b1;
-      lpu_isa_pkg::OP_VLDA:    g_acc   = 1'b1;
       lpu_isa_pkg::OP_VADD,
       lpu_isa_pkg::OP_VSUB:    g_sum   = 1'b1;
       lpu_isa_pkg::OP_VMIN:    g_min   = 1'b1;
@@ -61,7 +54,6 @@ module lpu_vxu_alu #(
     endcase
   end
   assign sub     = (op_i == lpu_isa_pkg::OP_VSUB) || g_ceq || g_min || g_max || g_clt || g_clamp;
-  assign g_ld8   = g_ld8s || g_ld8u;
 
   // vclamp with imm16 > hi16: every lane is hi16.
   logic               clamp_empty;
@@ -82,10 +74,8 @@ module lpu_vxu_alu #(
 
   for (genvar l = 0; l < Lanes; l++) begin : gen_lane
     logic [31:0] a, b;
-    logic [7:0]  byte_in;
-    assign a       = a_i[l*32 +: 32];
-    assign b       = b_i[l*32 +: 32];
-    assign byte_in = sram_data_i[l*8 +: 8];
+    assign a = a_i[l*32 +: 32];
+    assign b = b_i[l*32 +: 32];
 
     // a + b, or a - b with the sign of the exact difference in bit 32 (a < b, signed).
     logic [31:0] bx;
@@ -132,8 +122,6 @@ module lpu_vxu_alu #(
                         | ({32{tab}} & a & b)
                         | ({32{pick_hi}} & hi_s)
                         | ({32{g_sum}}   & sum[31:0])
-                        | ({32{g_ld8}}   & {{24{g_ld8s & byte_in[7]}}, byte_in})
-                        | ({32{g_acc}}   & acc_data_i[l*32 +: 32])
                         | ({32{pick_rot}} & rot[l*32 +: 32])
                         | ({32{g_bcast}} & bcast_i)
                         | ({32{g_lid}}   & 32'(l))
