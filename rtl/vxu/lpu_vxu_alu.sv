@@ -4,7 +4,8 @@
 // op_i is the instruction's opcode (lpu_isa_pkg::OP_*); b_i is operand B already resolved
 // from bmode (vector, broadcast scalar or broadcast immediate; for vclamp the caller passes
 // the broadcast lower bound sext(imm16)). Lane operations come from lpu_vxu_lane. Opcodes
-// handled elsewhere (loads, multiplies, table, reductions) give 0 here. Arithmetic as in docs/isa.md.
+// handled elsewhere (loads, multiplies, table, reductions) give 0 here. Arithmetic as in
+// docs/isa.md.
 //
 // Area: per lane one 33-bit adder serves vadd, vsub, vceq (a - b == 0), the signed compare
 // of vmin, vmax, vclt and vclamp's lower bound, and vlut's index (sum_o); vclamp's upper
