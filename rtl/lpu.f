@@ -5,6 +5,7 @@ rtl/core/lpu_dsp2x.sv
 rtl/core/lpu_gbuf.sv
 rtl/core/lpu_imem.sv
 rtl/core/lpu_opcheck.sv
+rtl/core/lpu_loop_resolve.sv
 rtl/core/lpu_loop_stack.sv
 rtl/core/lpu_perf_counters.sv
 rtl/core/lpu_seq.sv

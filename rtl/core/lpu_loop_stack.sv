@@ -6,13 +6,14 @@
 // whose body is skipped completes at the body's last pc): the start of the innermost loop
 // ending at `last` that has trips left, else `last + 1`. Loops ending at the same pc are
 // resolved in one cycle: finished ones pop, the first with trips left branches. `adv_i`
-// commits that decision.
+// commits that decision (lpu_loop_resolve).
 //
-// Timing: `pc_i` and the stack are registers, while `skip_i` and `skip_len_i` come from the
-// instruction word just read from the imem, and `next_pc_o` is the imem's next read address
-// (the sequencer's fetch loop). So the comparisons are made on register-only distances
-// `end - pc_i`, against 0 or `skip_len_i`: no adder between the instruction word and the
-// comparators.
+// The sequencer fetches one instruction ahead of the one it issues (docs/sequencer.md
+// "Fetch pipeline"). `f_next_pc_o` is the same decision for the fetched instruction at
+// `f_pc_i` (`f_skip_i`, `f_skip_len_i`), taken on the stack as it will be after this cycle
+// if the issuing instruction completes now (`f_assume_i`; with it low, on the stack as it
+// is): the pc the sequencer fetches next. `f_pc_i` is a register and `f_skip_len_i` comes
+// from the instruction word just read from the imem.
 module lpu_loop_stack #(
   parameter int unsigned LoopDepth = 4,
   localparam int unsigned SpW = $clog2(LoopDepth + 1)
@@ -29,6 +30,11 @@ module lpu_loop_stack #(
   input  logic        skip_i,      // it is a loop instruction that skips its body ...
   input  logic [15:0] skip_len_i,  // ... of this many instructions: last = pc_i + skip_len_i
   output logic [15:0] next_pc_o,
+  input  logic        f_assume_i,    // the fetched instruction: resolve it as if adv_i
+  input  logic [15:0] f_pc_i,        // its pc
+  input  logic        f_skip_i,      // it is a loop instruction that skips its body ...
+  input  logic [15:0] f_skip_len_i,  // ... of this many instructions
+  output logic [15:0] f_next_pc_o,   // the pc after it
   output logic        full_o
 );
 
@@ -40,47 +46,89 @@ module lpu_loop_stack #(
   logic [31:0] trips_d [LoopDepth];
   logic [SpW-1:0] sp_q, sp_d;
 
-  // Resolution of the loops ending at `last`, innermost first.
+  // Flat copies of the state for lpu_loop_resolve (entry k at bits [16k +: 16] / [32k +: 32]).
+  logic [LoopDepth*16-1:0] start_qv, end_qv, start_nv, end_nv;
+  logic [LoopDepth*32-1:0] trips_qv, trips_nv;
+  logic [SpW-1:0]          sp_n;
+
+  always_comb begin
+    for (int unsigned i = 0; i < LoopDepth; i++) begin
+      start_qv[16*i +: 16] = start_q[i];
+      end_qv[16*i +: 16]   = end_q[i];
+      trips_qv[32*i +: 32] = trips_q[i];
+    end
+  end
+
+  // The decision for the instruction that completes (its own update of the stack).
   logic [SpW-1:0] sp_adv;
   logic           branch;
   logic [31:0]    branch_lvl;
 
-  // Entry k ends at `last`: its distance from pc_i (registers only) is 0, or skip_len_i.
-  logic [LoopDepth-1:0] at_last;
-  logic [15:0]          pc_inc;
+  lpu_loop_resolve #(
+    .LoopDepth (LoopDepth)
+  ) u_now (
+    .sp_i         (sp_q),
+    .start_i      (start_qv),
+    .end_i        (end_qv),
+    .trips_i      (trips_qv),
+    .pc_i         (pc_i),
+    .skip_i       (skip_i),
+    .skip_len_i   (skip_len_i),
+    .next_pc_o    (next_pc_o),
+    .sp_adv_o     (sp_adv),
+    .branch_o     (branch),
+    .branch_lvl_o (branch_lvl)
+  );
 
+  // The stack after this cycle with the push, or with the advance taken (adv_i, or assumed
+  // by f_assume_i): the state the fetched instruction is resolved on, and the registers'
+  // next state when push_i or adv_i.
   always_comb begin
-    for (int unsigned k = 0; k < LoopDepth; k++) begin
-      at_last[k] = ((end_q[k] - pc_i) == (skip_i ? skip_len_i : 16'd0));
+    sp_n = sp_q;
+    for (int unsigned i = 0; i < LoopDepth; i++) begin
+      start_nv[16*i +: 16] = start_q[i];
+      end_nv[16*i +: 16]   = end_q[i];
+      trips_nv[32*i +: 32] = trips_q[i];
     end
-  end
-  assign pc_inc = pc_i + 16'd1;
-
-  always_comb begin
-    logic going;
-    going      = 1'b1;
-    sp_adv     = sp_q;
-    branch     = 1'b0;
-    branch_lvl = 32'd0;
-    next_pc_o  = pc_inc + (skip_i ? skip_len_i : 16'd0);
-    for (int unsigned k = 0; k < LoopDepth; k++) begin
-      if (going && (LoopDepth - 1 - k) < 32'(sp_q)) begin
-        if (at_last[LoopDepth-1-k]) begin
-          if (trips_q[LoopDepth-1-k] > 32'd1) begin
-            branch     = 1'b1;
-            branch_lvl = LoopDepth - 1 - k;
-            next_pc_o  = start_q[LoopDepth-1-k];
-            going      = 1'b0;
-          end else begin
-            sp_adv = SpW'(LoopDepth - 1 - k);  // this loop is done: pop it
-          end
-        end else begin
-          going = 1'b0;
+    if (push_i) begin
+      for (int unsigned i = 0; i < LoopDepth; i++) begin
+        if (32'(sp_q) == i) begin
+          start_nv[16*i +: 16] = push_start_i;
+          end_nv[16*i +: 16]   = push_end_i;
+          trips_nv[32*i +: 32] = push_trips_i;
         end
+      end
+      sp_n = sp_q + SpW'(1);
+    end else if (f_assume_i || adv_i) begin
+      sp_n = sp_adv;
+      for (int unsigned i = 0; i < LoopDepth; i++) begin
+        if (branch && branch_lvl == i) trips_nv[32*i +: 32] = trips_q[i] - 32'd1;
       end
     end
   end
 
+  logic [SpW-1:0] f_sp_adv_unused;
+  logic           f_branch_unused;
+  logic [31:0]    f_branch_lvl_unused;
+
+  lpu_loop_resolve #(
+    .LoopDepth (LoopDepth)
+  ) u_fetch (
+    .sp_i         (sp_n),
+    .start_i      (start_nv),
+    .end_i        (end_nv),
+    .trips_i      (trips_nv),
+    .pc_i         (f_pc_i),
+    .skip_i       (f_skip_i),
+    .skip_len_i   (f_skip_len_i),
+    .next_pc_o    (f_next_pc_o),
+    .sp_adv_o     (f_sp_adv_unused),
+    .branch_o     (f_branch_unused),
+    .branch_lvl_o (f_branch_lvl_unused)
+  );
+
+  // The registers follow the push or the advance (then the state with the advance taken is
+  // the one above: f_assume_i or adv_i).
   always_comb begin
     sp_d = sp_q;
     for (int unsigned i = 0; i < LoopDepth; i++) begin
@@ -90,19 +138,12 @@ module lpu_loop_stack #(
     end
     if (clear_i) begin
       sp_d = '0;
-    end else if (push_i) begin
+    end else if (push_i || adv_i) begin
+      sp_d = sp_n;
       for (int unsigned i = 0; i < LoopDepth; i++) begin
-        if (32'(sp_q) == i) begin
-          start_d[i] = push_start_i;
-          end_d[i]   = push_end_i;
-          trips_d[i] = push_trips_i;
-        end
-      end
-      sp_d = sp_q + SpW'(1);
-    end else if (adv_i) begin
-      sp_d = sp_adv;
-      for (int unsigned i = 0; i < LoopDepth; i++) begin
-        if (branch && branch_lvl == i) trips_d[i] = trips_q[i] - 32'd1;
+        start_d[i] = start_nv[16*i +: 16];
+        end_d[i]   = end_nv[16*i +: 16];
+        trips_d[i] = trips_nv[32*i +: 32];
       end
     end
   end

@@ -71,7 +71,10 @@ module lpu_seq #(
   } state_e;
 
   state_e      state_q, state_d;
-  logic [15:0] pc_q, pc_d;
+  logic [15:0] pc_q, pc_d;      // pc of the instruction in the issue stage (instr_q)
+  logic [15:0] pc_f_q, pc_f_d;  // pc of the word at the imem output (instr_f)
+  logic        pre_q, pre_d;    // the fetch cycle between a start and run cycle 0
+  logic        abort_pre_q;     // an abort arrived in that cycle: raised in run cycle 0
   logic        first_q, first_d;  // the instruction at pc_q has not issued yet
   // nop/lutld: holding cycles still to go (a lutld holds LutldW*count: 16 bits and more).
   localparam int unsigned HoldW = 16 + $clog2(LutldW);
@@ -87,20 +90,25 @@ module lpu_seq #(
   assign running = (state_q == StRun);
 
   // ---------------------------------------------------------------------------------------
-  // Instruction memory. Read address is the next pc while running, so the word of pc_q is
-  // at the output in the cycle it issues (docs/sequencer.md "Fetch pipeline").
+  // Instruction memory and the fetch stage. The word of pc_f_q, the instruction after the
+  // one that issues (pc_q), is at the imem output (instr_f); when the issuing instruction
+  // completes, it moves into the issue registers (instr_q, its operands ra_q and rb_q) and
+  // the imem reads the pc after it (docs/sequencer.md "Fetch pipeline").
   // ---------------------------------------------------------------------------------------
   logic [ImemAw-1:0] imem_raddr;
-  logic [63:0]       instr;
+  logic [63:0]       instr_f;   // the fetched word (imem output)
+  logic [63:0]       instr;     // the issuing word (instr_q)
+  logic [63:0]       instr_q;
   logic              start_ok;
   logic              err_pend;  // the cycle after an error cycle ("Errors" below)
+  logic              fetch_adv; // the fetched word moves into the issue stage after this cycle
 
-  assign start_ok = start_i && !running && !err_pend;
+  assign start_ok = start_i && !running && !pre_q && !err_pend;
 
   always_comb begin
-    if (running)       imem_raddr = pc_d[ImemAw-1:0];
-    else if (start_ok) imem_raddr = '0;
-    else               imem_raddr = imem_addr_i;
+    if (running || pre_q) imem_raddr = pc_f_d[ImemAw-1:0];
+    else if (start_ok)    imem_raddr = '0;
+    else                  imem_raddr = imem_addr_i;
   end
 
   lpu_imem #(
@@ -108,20 +116,21 @@ module lpu_seq #(
     .Width (64)
   ) u_imem (
     .clk_i   (clk_i),
-    .we_i    (imem_req_i && imem_we_i && !running),
+    .we_i    (imem_req_i && imem_we_i && !running && !pre_q),
     .waddr_i (imem_addr_i),
     .wdata_i (imem_wdata_i),
     .raddr_i (imem_raddr),
-    .rdata_o (instr)
+    .rdata_o (instr_f)
   );
 
-  assign imem_rdata_o = instr;
+  assign imem_rdata_o = instr_f;
+  assign instr        = instr_q;
 
   // ---------------------------------------------------------------------------------------
   // Decode.
   // ---------------------------------------------------------------------------------------
   logic [7:0]  op;
-  logic [3:0]  f_rd, f_ra, f_rb;
+  logic [3:0]  f_rd, f_ra;
   logic [5:0]  f_sh;
   logic [31:0] f_stride, f_imm32;
   logic [15:0] f_count, f_len;
@@ -130,7 +139,6 @@ module lpu_seq #(
   assign op       = instr[lpu_isa_pkg::F_OP_LSB +: lpu_isa_pkg::F_OP_W];
   assign f_rd     = instr[lpu_isa_pkg::F_RD_LSB +: lpu_isa_pkg::F_RD_W];
   assign f_ra     = instr[lpu_isa_pkg::F_RA_LSB +: lpu_isa_pkg::F_RA_W];
-  assign f_rb     = instr[lpu_isa_pkg::F_RB_LSB +: lpu_isa_pkg::F_RB_W];
   assign f_sh     = instr[lpu_isa_pkg::F_SH_LSB +: lpu_isa_pkg::F_SH_W];
   assign f_stride = 32'($signed(instr[lpu_isa_pkg::F_STRIDE_LSB +: lpu_isa_pkg::F_STRIDE_W]));
   assign f_imm32  = instr[lpu_isa_pkg::F_IMM32_LSB +: lpu_isa_pkg::F_IMM32_W];
@@ -138,16 +146,37 @@ module lpu_seq #(
   assign f_len    = 16'(instr[lpu_isa_pkg::F_LEN_LSB +: lpu_isa_pkg::F_LEN_W]);
   assign unit     = lpu_isa_pkg::op_unit(op);
 
-  // Scalar register file (r0 reads as zero).
+  // Scalar register file (r0 reads as zero). The fetch stage reads the operands of the
+  // fetched word, with this cycle's write (if the issuing instruction writes) passed through:
+  // they are the values the registers hold when that word issues, since an instruction that
+  // holds the issue slot writes nothing after its first cycle. The issue stage uses them
+  // from ra_q/rb_q.
   logic [31:0] sreg_q [SRegs];
   logic [31:0] sreg_d [SRegs];
-  logic [31:0] ra_val, rb_val;
+  logic [SRegs-1:0] sreg_z_q, sreg_z_d;  // register i holds 0 (for the loop-skip decision)
+  logic        ra_f_zero;                // ra_f_val == 0, from the flags
+  logic [31:0] ra_val, rb_val, ra_q, rb_q;
+  logic [31:0] ra_f_val, rb_f_val;  // R[ra], R[rb] of instr_f after this cycle's write
+  logic        byp_we;              // the issuing instruction writes byp_wa (if it issues)
+  logic [3:0]  byp_wa;
+  logic [31:0] byp_wv;
+  logic        byp_zero;            // ... and byp_wv == 0
 
-  // The host's register read shares read port A while the chip is not running (no issue).
-  logic [3:0] ra_idx;
-  assign ra_idx = running ? f_ra : sreg_sel_i;
-  assign ra_val = (ra_idx == 4'd0) ? 32'd0 : sreg_q[ra_idx];
-  assign rb_val = (f_rb == 4'd0) ? 32'd0 : sreg_q[f_rb];
+  // The host's register read shares fetch read port A while the chip is not running.
+  logic [3:0] ra_f_idx, rb_f_idx;
+  assign ra_f_idx = (running || pre_q) ? instr_f[lpu_isa_pkg::F_RA_LSB +: lpu_isa_pkg::F_RA_W]
+                                       : sreg_sel_i;
+  assign rb_f_idx = instr_f[lpu_isa_pkg::F_RB_LSB +: lpu_isa_pkg::F_RB_W];
+  assign ra_f_val = (ra_f_idx == 4'd0) ? 32'd0 :
+                    (byp_we && byp_wa == ra_f_idx) ? byp_wv : sreg_q[ra_f_idx];
+  assign rb_f_val = (rb_f_idx == 4'd0) ? 32'd0 :
+                    (byp_we && byp_wa == rb_f_idx) ? byp_wv : sreg_q[rb_f_idx];
+  // R[ra] == 0 for the fetched loop's trip count, from the flags (the register file's zero
+  // flags, or that of this cycle's write), not from ra_f_val: it is on the fetch loop.
+  assign ra_f_zero = (ra_f_idx == 4'd0) ? 1'b1 :
+                     (byp_we && byp_wa == ra_f_idx) ? byp_zero : sreg_z_q[ra_f_idx];
+  assign ra_val   = ra_q;
+  assign rb_val   = rb_q;
 
   // ---------------------------------------------------------------------------------------
   // Issue checks.
@@ -267,7 +296,21 @@ module lpu_seq #(
 
   // Loop stack.
   logic        ls_push, ls_adv, ls_full;
-  logic [15:0] ls_next_pc;
+  logic [15:0] ls_next_pc_unused;  // the issuing instruction's successor: already fetched
+
+  // The fetched instruction's own loop decision: a loop instruction with trips pushes
+  // (next pc + 1), one without skips its body (resolved by the stack like any completion).
+  logic [7:0]  op_f;
+  logic        is_loop_f, skip_f;
+  logic [15:0] len_f, f_next, ls_f_next;
+  assign op_f      = instr_f[lpu_isa_pkg::F_OP_LSB +: lpu_isa_pkg::F_OP_W];
+  assign len_f     = 16'(instr_f[lpu_isa_pkg::F_LEN_LSB +: lpu_isa_pkg::F_LEN_W]);
+  assign is_loop_f = (op_f == lpu_isa_pkg::OP_LOOPI) || (op_f == lpu_isa_pkg::OP_LOOP);
+  assign skip_f    = is_loop_f &&
+                     ((op_f == lpu_isa_pkg::OP_LOOPI)
+                          ? (instr_f[lpu_isa_pkg::F_COUNT_LSB +: lpu_isa_pkg::F_COUNT_W] == '0)
+                          : ra_f_zero);
+  assign f_next    = (is_loop_f && !skip_f) ? pc_f_q + 16'd1 : ls_f_next;
 
   // No push onto a full stack: that loop instruction raises loop_depth instead.
   assign ls_push    = slot && is_loop && !loop_skip && !ls_full;
@@ -290,7 +333,13 @@ module lpu_seq #(
     .pc_i         (pc_q),
     .skip_i       (loop_skip),
     .skip_len_i   (f_len),
-    .next_pc_o    (ls_next_pc),
+    .next_pc_o    (ls_next_pc_unused),
+    // The fetched instruction, resolved as if the issuing one completes now.
+    .f_assume_i   (running),
+    .f_pc_i       (pc_f_q),
+    .f_skip_i     (skip_f),
+    .f_skip_len_i (len_f),
+    .f_next_pc_o  (ls_f_next),
     .full_o       (ls_full)
   );
 
@@ -335,7 +384,7 @@ module lpu_seq #(
       cand_code[k+1] = err_code_i[8*k +: 8];
       cand_pc[k+1]   = err_pc_i[16*k +: 16];
     end
-    cand_v[NumErr+1]    = abort_i;
+    cand_v[NumErr+1]    = abort_i || abort_pre_q;
     cand_code[NumErr+1] = lpu_isa_pkg::ERR_ABORTED;
     cand_pc[NumErr+1]   = pc_q;
     for (int unsigned k = 0; k < CandPow; k++) begin
@@ -402,43 +451,97 @@ module lpu_seq #(
 
   assign add_sum = ra_val + add_b + 32'(add_cin);
 
+  // byp_we: the opcode writes (in its first cycle, checks aside: an instruction that fails
+  // them stops the run, so the fetch stage's operands are never used); sreg_we: it issues.
   always_comb begin
-    sreg_we = 1'b0;
+    byp_we  = 1'b0;
     sreg_wa = f_rd;
     sreg_wv = add_sum;
-    if (issue) begin
+    if (running && first_q) begin
       case (op)
-        lpu_isa_pkg::OP_LI:   begin sreg_we = 1'b1; sreg_wv = f_imm32;         end
+        lpu_isa_pkg::OP_LI:   begin byp_we = 1'b1; sreg_wv = f_imm32;         end
         lpu_isa_pkg::OP_ADDI,
         lpu_isa_pkg::OP_ADD,
-        lpu_isa_pkg::OP_SUB:  sreg_we = 1'b1;
-        lpu_isa_pkg::OP_MUL:  begin sreg_we = 1'b1; sreg_wv = ra_val * rb_val; end
-        lpu_isa_pkg::OP_VEXT: begin sreg_we = 1'b1; sreg_wv = vext_val_i;      end
+        lpu_isa_pkg::OP_SUB:  byp_we = 1'b1;
+        lpu_isa_pkg::OP_MUL:  begin byp_we = 1'b1; sreg_wv = ra_val * rb_val; end
+        lpu_isa_pkg::OP_VEXT: begin byp_we = 1'b1; sreg_wv = vext_val_i;      end
         lpu_isa_pkg::OP_VLD, lpu_isa_pkg::OP_VLDU, lpu_isa_pkg::OP_VLDA,
         lpu_isa_pkg::OP_VST, lpu_isa_pkg::OP_VSTB: begin
-          sreg_we = (f_stride != 32'd0);  // an increment of 0 writes nothing
+          byp_we  = (f_stride != 32'd0);  // an increment of 0 writes nothing
           sreg_wa = f_ra;
         end
         default: ;
       endcase
     end
-    if (sreg_wa == 4'd0) sreg_we = 1'b0;  // r0 stays zero
+    if (sreg_wa == 4'd0) byp_we = 1'b0;  // r0 stays zero
+    sreg_we = byp_we && issue;
+  end
+
+  assign byp_wa = sreg_wa;
+  assign byp_wv = sreg_wv;
+
+  // Whether the value written now is zero, formed beside the value rather than from it: the
+  // fetch stage's loop-skip decision needs it within the cycle, on the way to the imem's
+  // read address (the fetch loop), where the adder's carry chain or the multiplier would not
+  // fit.
+  //   a + b + cin == 0 (mod 2^32)  <=>  a ^ b == {(a | b)[30:0], cin}: bit i of the sum is
+  //     zero exactly when the carry into it equals a_i ^ b_i, and then the carry out of it
+  //     is a_i | b_i;
+  //   the low 32 bits of a * b are zero  <=>  tz(a) + tz(b) >= 32 (tz: trailing zeros, 32
+  //     for 0), since a * b = 2^(tz(a) + tz(b)) x an odd number.
+  logic        add_zero, mul_zero;
+  logic [5:0]  tz_a, tz_b;
+
+  assign add_zero = ((ra_val ^ add_b) == {ra_val[30:0] | add_b[30:0], add_cin});
+
+  always_comb begin
+    tz_a = 6'd32;
+    tz_b = 6'd32;
+    for (int i = 31; i >= 0; i--) begin
+      if (ra_val[i]) tz_a = 6'(i);
+      if (rb_val[i]) tz_b = 6'(i);
+    end
+  end
+  assign mul_zero = (7'(tz_a) + 7'(tz_b)) >= 7'd32;
+
+  always_comb begin
+    case (op)
+      lpu_isa_pkg::OP_LI:   byp_zero = (f_imm32 == 32'd0);
+      lpu_isa_pkg::OP_MUL:  byp_zero = mul_zero;
+      lpu_isa_pkg::OP_VEXT: byp_zero = (vext_val_i == 32'd0);
+      default:              byp_zero = add_zero;  // addi, add, sub, the post-increments
+    endcase
   end
 
   always_comb begin
     for (int unsigned i = 0; i < SRegs; i++) begin
-      sreg_d[i] = sreg_q[i];
-      if (sreg_we && 32'(sreg_wa) == i) sreg_d[i] = sreg_wv;
+      sreg_d[i]   = sreg_q[i];
+      sreg_z_d[i] = sreg_z_q[i];
+      if (sreg_we && 32'(sreg_wa) == i) begin
+        sreg_d[i]   = sreg_wv;
+        sreg_z_d[i] = byp_zero;
+      end
     end
   end
 
-  assign sreg_rdata_o = ra_val;  // meaningful while not running
+  assign sreg_rdata_o = ra_f_val;  // meaningful while not running
 
   // ---------------------------------------------------------------------------------------
   // Next state.
   // ---------------------------------------------------------------------------------------
+  // The fetched word moves into the issue stage at the end of the fetch cycle after a start
+  // and whenever the issuing instruction completes; the imem then reads the pc after it.
+  assign fetch_adv = pre_q || complete;
+
+  always_comb begin
+    if (start_ok)       pc_f_d = 16'd0;
+    else if (fetch_adv) pc_f_d = f_next;
+    else                pc_f_d = pc_f_q;
+  end
+
   always_comb begin
     state_d     = state_q;
+    pre_d       = 1'b0;
     pc_d        = pc_q;
     first_d     = first_q;
     hold_d      = hold_q;
@@ -454,13 +557,16 @@ module lpu_seq #(
     if (!running) begin
       if (len_we_i) len_d = len_wdata_i;
       if (start_ok) begin
-        state_d    = StRun;
-        pc_d       = 16'd0;
-        first_d    = 1'b1;
-        hold_d     = '0;
+        pre_d      = 1'b1;
         err_code_d = lpu_isa_pkg::ERR_NONE;
         err_pc_d   = 16'd0;
         err_cycle_d = 64'd0;
+      end
+      if (pre_q) begin
+        state_d = StRun;
+        pc_d    = pc_f_q;
+        first_d = 1'b1;
+        hold_d  = '0;
       end
     end else begin
       if (hold_start) begin
@@ -474,7 +580,7 @@ module lpu_seq #(
       end
       if (complete) begin
         first_d = 1'b1;
-        pc_d    = ls_push ? (pc_q + 16'd1) : ls_next_pc;
+        pc_d    = pc_f_q;
         if (op == lpu_isa_pkg::OP_HALT) state_d = StDone;
       end
       if (err_any) begin
@@ -526,7 +632,10 @@ module lpu_seq #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q     <= StIdle;
+      pre_q       <= 1'b0;
+      abort_pre_q <= 1'b0;
       pc_q        <= '0;
+      pc_f_q      <= '0;
       first_q     <= 1'b1;
       hold_q      <= '0;
       len_q       <= '0;
@@ -536,9 +645,13 @@ module lpu_seq #(
       stop_q      <= 1'b1;
       was_up_q    <= '0;
       for (int unsigned i = 0; i < SRegs; i++) sreg_q[i] <= '0;
+      sreg_z_q    <= '1;
     end else begin
       state_q     <= state_d;
+      pre_q       <= pre_d;
+      abort_pre_q <= pre_q && abort_i;
       pc_q        <= pc_d;
+      pc_f_q      <= pc_f_d;
       first_q     <= first_d;
       hold_q      <= hold_d;
       len_q       <= len_d;
@@ -548,12 +661,22 @@ module lpu_seq #(
       stop_q      <= (state_d != StRun);
       was_up_q    <= was_up_d;
       for (int unsigned i = 0; i < SRegs; i++) sreg_q[i] <= sreg_d[i];
+      sreg_z_q    <= sreg_z_d;
+    end
+  end
+
+  // The issue stage's word and operands (datapath: loaded before the run's first cycle).
+  always_ff @(posedge clk_i) begin
+    if (fetch_adv) begin
+      instr_q <= instr_f;
+      ra_q    <= ra_f_val;
+      rb_q    <= rb_f_val;
     end
   end
 
   assign stop_o      = stop_q;
   assign status_o      = state_q;
-  assign host_status_o = err_pend ? StRun : state_q;
+  assign host_status_o = (err_pend || pre_q) ? StRun : state_q;
   assign prog_len_o  = len_q;
   assign err_code_o  = err_code_q;
   assign err_pc_o    = err_pc_q;

@@ -502,6 +502,8 @@ bool CoreSim::running() const { return be_->run_active; }
 void CoreSim::start() {
   if (be_->run_active) throw Error("core sim: start while a run is in progress");
   if (one(*be_, true, kSpCtrl, kCmd, 1).err) throw Error("core sim: start refused");
+  // The fetch cycle between the start and run cycle 0 (docs/sequencer.md "Fetch pipeline").
+  be_->tick();
   be_->run_active = true;
   be_->run_cycle = 0;
   be_->abort_pending = false;

@@ -127,6 +127,13 @@ class SeqBench {
     h_.eval();
     h_.step();
     d.start_i = 0;
+    // The fetch cycle between the start and run cycle 0 (docs/sequencer.md "Fetch pipeline"):
+    // the chip is still stopped, the host already sees it running.
+    h_.eval();
+    if (!d.stop_o || d.host_status_o != kRunning || d.iss_valid_o) {
+      h_.fail("fetch cycle after start: expected stop_o high, host status running, no issue");
+    }
+    h_.step();
     Outcome o;
     std::uint64_t c = 0;
     for (; c < max_cycles; ++c) {
@@ -328,6 +335,55 @@ TEST_CASE("zero-overhead loops", "[seq][loop]") {
     CHECK_ISSUES(o.issues, seq({0, 1, 2, 2, 3, 5}));
     CHECK(o.sreg[1] == 10);
   }
+  SECTION("trip count written by the instruction just before the loop (li, mul, vext)") {
+    // The loop's trip count is read while the instruction before it issues; that
+    // instruction's write must be seen. Zero trips skip the body, others run it.
+    SeqBench b;
+    b.load({li(4, 0), loopr(4, 1), addi(1, 1, 5),                       // 0-2: skip
+            li(2, 2), li(3, 0), rrr(Op::mul, 4, 2, 3), loopr(4, 1),      // 3-6: 2*0: skip
+            addi(1, 1, 7),                                               // 7
+            I(Op::vext, {{Field::rd, 6}, {Field::ra, 1}, {Field::sh, 0}}),  // 8: r6 = 3
+            loopr(6, 1), addi(1, 1, 10),                                 // 9-10: 3 trips
+            rrr(Op::mul, 7, 2, 2), loopr(7, 1), addi(1, 1, 100),         // 11-13: 4 trips
+            halt()});                                                    // 14
+    const auto o = b.run([&](std::uint64_t c, Env& e) {
+      if ((c >> 63) && b.dut().iss_pc_o == 8) e.vext = 3;
+    });
+    CHECK_ISSUES(o.issues, seq({0, 1, 3, 4, 5, 6, 8, 9, 10, 10, 10, 11, 12, 13, 13, 13, 13, 14}));
+    CHECK(o.sreg[1] == 430);
+    CHECK(o.sreg[4] == 0);
+    CHECK(o.sreg[6] == 3);
+    CHECK(o.sreg[7] == 4);
+  }
+  SECTION("zero trips from every kind of write just before the loop") {
+    // addi, add and sub to zero, a post-increment to zero, a product whose low 32 bits are
+    // zero with both factors nonzero (2^16 x 2^16); then an addi to 1 (one trip) and a product
+    // that wraps to 3 (three trips).
+    auto vld = [](int ra, std::int32_t stride) {
+      return I(Op::vld, {{Field::rd, 1}, {Field::ra, ra}, {Field::bank, 0}, {Field::stride, stride}});
+    };
+    SeqBench b;
+    b.load({li(2, 5), addi(3, 2, -5), loopr(3, 1), addi(1, 1, 1),        // 0-3: skip
+            li(4, -5), rrr(Op::add, 3, 2, 4), loopr(3, 1), addi(1, 1, 2),  // 4-7: skip
+            rrr(Op::sub, 3, 2, 2), loopr(3, 1), addi(1, 1, 4),           // 8-10: skip
+            li(5, -16), vld(5, 16), loopr(5, 1), addi(1, 1, 8),          // 11-14: skip
+            li(6, 65536), rrr(Op::mul, 3, 6, 6), loopr(3, 1), addi(1, 1, 16),  // 15-18: skip
+            addi(3, 2, -4), loopr(3, 1), addi(1, 1, 32),                 // 19-21: once
+            li(7, -1), li(8, -3), rrr(Op::mul, 3, 7, 8), loopr(3, 1),    // 22-25: (-1)(-3) = 3
+            addi(1, 1, 64),                                              // 26
+            halt()});                                                    // 27
+    const auto o = b.run();
+    std::vector<Issue> want;
+    std::uint64_t c = 0;
+    for (std::uint16_t pc : {0, 1, 2, 4, 5, 6, 8, 9, 11, 12, 13, 15, 16, 17, 19, 20, 21, 22, 23, 24, 25,
+                             26, 26, 26, 27}) {
+      want.push_back({c++, pc});
+    }
+    CHECK_ISSUES(o.issues, want);
+    CHECK(o.sreg[1] == 32 + 3 * 64);
+    CHECK(o.sreg[3] == 3);
+    CHECK(o.sreg[5] == 0);
+  }
   SECTION("a multi-cycle instruction ends a body") {
     SeqBench b;
     b.load({loopi(2, 1), nop(2), halt()});
@@ -462,6 +518,7 @@ TEST_CASE("sequencer errors", "[seq][error]") {
     d.start_i = 1;
     b.step();
     d.start_i = 0;
+    b.step();                              // the fetch cycle before run cycle 0
     unsigned n = 0;
     while (d.status_o == kRunning && n < 100) {
       b.step();

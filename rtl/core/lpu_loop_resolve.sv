@@ -1,0 +1,68 @@
+// The decision of the sequencer's loop stack for one completing instruction
+// (docs/sequencer.md "Hardware loops"): combinational, on a stack state given as flat
+// vectors (entry k: start/end bits [16k +: 16], trips bits [32k +: 32]; entries below `sp_i`
+// are live).
+//
+// The instruction completes at `last` = `pc_i`, or `pc_i + skip_len_i` when `skip_i` (a loop
+// instruction whose body is skipped). From the top of the stack: an entry that ends at
+// `last` with trips > 1 sends the pc back to its start and loses a trip (`branch_o`,
+// `branch_lvl_o`); one with trips = 1 pops (`sp_adv_o` below it) and the entry below is
+// looked at the same way; anything else leaves `last + 1`.
+//
+// The comparisons use the distances `end - pc_i` against 0 or `skip_len_i`, so no adder sits
+// between `skip_len_i` (an instruction word field) and the comparators.
+//
+// lpu_loop_stack uses it twice: for the instruction that issues now (its own update) and for
+// the one the sequencer fetches behind it (the imem's next read address).
+module lpu_loop_resolve #(
+  parameter int unsigned LoopDepth = 4,
+  localparam int unsigned SpW = $clog2(LoopDepth + 1)
+) (
+  input  logic [SpW-1:0]          sp_i,
+  input  logic [LoopDepth*16-1:0] start_i,
+  input  logic [LoopDepth*16-1:0] end_i,
+  input  logic [LoopDepth*32-1:0] trips_i,
+  input  logic [15:0]             pc_i,
+  input  logic                    skip_i,
+  input  logic [15:0]             skip_len_i,
+  output logic [15:0]             next_pc_o,
+  output logic [SpW-1:0]          sp_adv_o,
+  output logic                    branch_o,
+  output logic [31:0]             branch_lvl_o
+);
+
+  // Entry k ends at `last`.
+  logic [LoopDepth-1:0] at_last;
+
+  always_comb begin
+    for (int unsigned k = 0; k < LoopDepth; k++) begin
+      at_last[k] = ((end_i[16*k +: 16] - pc_i) == (skip_i ? skip_len_i : 16'd0));
+    end
+  end
+
+  always_comb begin
+    logic going;
+    going        = 1'b1;
+    sp_adv_o     = sp_i;
+    branch_o     = 1'b0;
+    branch_lvl_o = 32'd0;
+    next_pc_o    = pc_i + 16'd1 + (skip_i ? skip_len_i : 16'd0);
+    for (int unsigned k = 0; k < LoopDepth; k++) begin
+      if (going && (LoopDepth - 1 - k) < 32'(sp_i)) begin
+        if (at_last[LoopDepth-1-k]) begin
+          if (trips_i[32*(LoopDepth-1-k) +: 32] > 32'd1) begin
+            branch_o     = 1'b1;
+            branch_lvl_o = LoopDepth - 1 - k;
+            next_pc_o    = start_i[16*(LoopDepth-1-k) +: 16];
+            going        = 1'b0;
+          end else begin
+            sp_adv_o = SpW'(LoopDepth - 1 - k);  // this loop is done: pop it
+          end
+        end else begin
+          going = 1'b0;
+        end
+      end
+    end
+  end
+
+endmodule
