@@ -660,6 +660,36 @@ TEST_CASE("sequencer errors", "[seq][error]") {
     CHECK(o.err_cycle == 7);
     CHECK(o.cycles() == 8);
   }
+  SECTION("an abort in the fetch cycle after the start is the error of cycle 0") {
+    // As an abort in any cycle: that cycle's issue completes (li), nothing after it.
+    SeqBench b;
+    b.load({li(1, 1), halt()});
+    auto& d = b.dut();
+    d.start_i = 1;
+    b.step();
+    d.start_i = 0;
+    d.abort_i = 1;                         // the fetch cycle: the host already sees a run
+    b.step();
+    d.abort_i = 0;
+    unsigned n = 0, issues = 0;
+    while (d.host_status_o == kRunning && n < 10) {
+      if (d.iss_valid_o) {
+        CHECK(n == 0);
+        CHECK(d.iss_pc_o == 0);
+        ++issues;
+      }
+      b.step();
+      ++n;
+    }
+    CHECK(issues == 1);
+    CHECK(d.host_status_o == kError);
+    CHECK(d.err_code_o == kAborted);
+    CHECK(d.err_pc_o == 0);
+    CHECK(d.err_cycle_o == 0);
+    d.sreg_sel_i = 1;
+    b.step();
+    CHECK(d.sreg_rdata_o == 1);
+  }
   SECTION("restart after an error clears the latch and the counters") {
     SeqBench b;
     b.load({li(1, 1), 0x0700000000000000ull});

@@ -6,9 +6,9 @@
 // (adv), the stack is looked at from the top: an entry that ends at last_pc with
 // trips > 1 sends the pc back to its start and loses a trip; one with trips = 1 is popped and
 // the entry below is looked at the same way; anything else leaves pc + 1. next_pc_o is that
-// decision for the current last_pc in every cycle (adv or not). f_next_pc_o is the same
-// decision for the fetched instruction (f_pc_i, f_skip_i, f_skip_len_i), taken on the
-// reference as it is after this cycle's push, or after an advance when adv_i or f_assume_i.
+// decision for the current last_pc in every cycle (adv or not). f_next_pc_o, the same
+// decision for the fetched instruction on the stack as it will be, must equal next_pc_o a
+// cycle later for that instruction whenever the stack moved to that state.
 //
 // Interface contract (assumed, what lpu_seq guarantees): trips of a push are not 0 (loopi 0
 // skips the body), no push onto a full stack (lpu_seq raises loop_depth instead and does not
@@ -16,6 +16,7 @@
 // is its push). Reset and clear are free at any time.
 module lpu_loop_stack_props #(
   parameter int unsigned LoopDepth = 3,
+  parameter bit          CheckFetch = 1'b1,  // the f_next_pc_o check (off in the BMC task)
   localparam int unsigned SpW = $clog2(LoopDepth + 1)
 ) (
   input logic        clk_i,
@@ -112,58 +113,29 @@ module lpu_loop_stack_props #(
     end
   end
 
-  // The reference after this cycle (push, or the advance taken or assumed; no clear), and
-  // the walk of the fetched instruction on it.
-  logic [15:0] nx_start [LoopDepth];
-  logic [15:0] nx_end   [LoopDepth];
-  logic [31:0] nx_trips [LoopDepth];
-  logic [7:0]  nx_n;
-  logic [15:0] f_last, f_ref_next;
+  // The fetched instruction's decision, checked against the stack's own decision a cycle
+  // later, which is proven equal to the reference below: when this cycle pushes or
+  // completes (the stack moves to the state f_next_pc_o was taken on), or nothing moves and
+  // no completion is assumed (the state stays), and the next cycle's instruction is the
+  // fetched one, next_pc_o then equals f_next_pc_o now. These are the cycles in which
+  // lpu_seq uses f_next_pc_o (it moves the fetched instruction into the issue stage).
+  logic        f_past_ok;  // the cycle before was out of reset and a move as above
+  logic [15:0] f_pc_q, f_skip_len_q, f_next_q;
+  logic        f_skip_q;
 
-  always_comb begin
-    for (int k = 0; k < LoopDepth; k++) begin
-      nx_start[k] = ref_start_q[k];
-      nx_end[k]   = ref_end_q[k];
-      nx_trips[k] = ref_trips_q[k];
-    end
-    nx_n = ref_n_q;
-    if (push_i) begin
-      for (int k = 0; k < LoopDepth; k++) begin
-        if (k == 32'(ref_n_q)) begin
-          nx_start[k] = push_start_i;
-          nx_end[k]   = push_end_i;
-          nx_trips[k] = push_trips_i;
-        end
-      end
-      nx_n = ref_n_q + 8'd1;
-    end else if (adv_i || f_assume_i) begin
-      nx_n = walk_n;
-      for (int k = 0; k < LoopDepth; k++) begin
-        if (walk_branch && k == 32'(walk_lvl)) nx_trips[k] = ref_trips_q[k] - 32'd1;
-      end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      f_past_ok <= 1'b0;
+    end else begin
+      f_past_ok <= !clear_i && (push_i || adv_i || !f_assume_i);
     end
   end
 
-  assign f_last = f_skip_i ? f_pc_i + f_skip_len_i : f_pc_i;
-
-  always_comb begin
-    logic       stop;
-    logic [7:0] n;
-    stop       = 1'b0;
-    n          = nx_n;
-    f_ref_next = f_last + 16'd1;
-    for (int d = 0; d < LoopDepth; d++) begin
-      if (!stop && n != 8'd0) begin
-        if (nx_end[n - 8'd1] != f_last) begin
-          stop = 1'b1;
-        end else if (nx_trips[n - 8'd1] == 32'd1) begin
-          n = n - 8'd1;
-        end else begin
-          stop       = 1'b1;
-          f_ref_next = nx_start[n - 8'd1];
-        end
-      end
-    end
+  always_ff @(posedge clk_i) begin
+    f_pc_q       <= f_pc_i;
+    f_skip_q     <= f_skip_i;
+    f_skip_len_q <= f_skip_len_i;
+    f_next_q     <= f_next_pc;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -197,7 +169,11 @@ module lpu_loop_stack_props #(
     assert (ref_n_q <= 8'(LoopDepth));            // never deeper than LoopDepth
     assert (full == (ref_n_q == 8'(LoopDepth)));  // full exactly at LoopDepth entries
     assert (next_pc == ref_next);                 // loop back / pop / fall through
-    assert (f_next_pc == f_ref_next);             // the same for the fetched instruction
+    // The fetched instruction's decision (above).
+    if (CheckFetch && f_past_ok && pc_i == f_pc_q && skip_i == f_skip_q &&
+        skip_len_i == f_skip_len_q) begin
+      assert (next_pc == f_next_q);
+    end
     // Refinement map: the stack pointer and every live entry equal the reference's.
     assert (32'(dut_sp) == 32'(ref_n_q));
     for (int k = 0; k < LoopDepth; k++) begin
@@ -215,8 +191,9 @@ module lpu_loop_stack_props #(
   always_comb begin
     cover (rst_ni && full);
     cover (rst_ni && adv_i && !clear_i && walk_n + 8'd2 <= ref_n_q && walk_branch);
-    // The fetched instruction branches back on a stack that this cycle's completion changed.
-    cover (rst_ni && adv_i && !clear_i && walk_branch && f_next_pc != f_last + 16'd1);
+    // The fetched instruction's decision is checked in a cycle in which it branches back.
+    cover (rst_ni && f_past_ok && pc_i == f_pc_q && skip_i == f_skip_q && skip_len_i == f_skip_len_q
+           && next_pc != pc_i + 16'd1 && !skip_i);
   end
 
 endmodule
