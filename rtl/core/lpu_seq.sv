@@ -248,8 +248,8 @@ module lpu_seq #(
   // its first cycle unless it waits. It differs from `issue` only in a cycle in which the
   // instruction fails its checks; that cycle raises the error and stops the run, so what
   // these registers hold afterwards is never used (a start resets them). The issue checks
-  // (the operand ranges and the error code) thus stay off the fetch loop: instruction word
-  // -> next pc -> imem read address.
+  // (the operand ranges and the error code) thus stay off the path from the completion to
+  // the imem's read address.
   logic slot;
   assign slot       = running && first_q && !send_wait;
   assign issue      = slot && (seq_err == lpu_isa_pkg::ERR_NONE);
