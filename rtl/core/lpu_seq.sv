@@ -157,10 +157,11 @@ module lpu_seq #(
   logic        ra_f_zero;                // ra_f_val == 0, from the flags
   logic [31:0] ra_val, rb_val, ra_q, rb_q;
   logic [31:0] ra_f_val, rb_f_val;  // R[ra], R[rb] of instr_f after this cycle's write
-  logic        byp_we;              // the issuing instruction writes byp_wa (if it issues)
-  logic [3:0]  byp_wa;
-  logic [31:0] byp_wv;
-  logic        byp_zero;            // ... and byp_wv == 0
+  logic        byp_we;              // the issuing instruction writes sreg_wa (if it issues)
+  logic        sreg_we;             // ... and it issues
+  logic [3:0]  sreg_wa;
+  logic [31:0] sreg_wv;
+  logic        byp_zero;            // sreg_wv == 0
 
   // The host's register read shares fetch read port A while the chip is not running.
   logic [3:0] ra_f_idx, rb_f_idx;
@@ -168,13 +169,13 @@ module lpu_seq #(
                                        : sreg_sel_i;
   assign rb_f_idx = instr_f[lpu_isa_pkg::F_RB_LSB +: lpu_isa_pkg::F_RB_W];
   assign ra_f_val = (ra_f_idx == 4'd0) ? 32'd0 :
-                    (byp_we && byp_wa == ra_f_idx) ? byp_wv : sreg_q[ra_f_idx];
+                    (byp_we && sreg_wa == ra_f_idx) ? sreg_wv : sreg_q[ra_f_idx];
   assign rb_f_val = (rb_f_idx == 4'd0) ? 32'd0 :
-                    (byp_we && byp_wa == rb_f_idx) ? byp_wv : sreg_q[rb_f_idx];
+                    (byp_we && sreg_wa == rb_f_idx) ? sreg_wv : sreg_q[rb_f_idx];
   // R[ra] == 0 for the fetched loop's trip count, from the flags (the register file's zero
   // flags, or that of this cycle's write), not from ra_f_val: it is on the fetch loop.
   assign ra_f_zero = (ra_f_idx == 4'd0) ? 1'b1 :
-                     (byp_we && byp_wa == ra_f_idx) ? byp_zero : sreg_z_q[ra_f_idx];
+                     (byp_we && sreg_wa == ra_f_idx) ? byp_zero : sreg_z_q[ra_f_idx];
   assign ra_val   = ra_q;
   assign rb_val   = rb_q;
 
@@ -427,9 +428,6 @@ module lpu_seq #(
   // ---------------------------------------------------------------------------------------
   // Scalar register writes (end of the issue cycle). A post-increment by 0 writes nothing.
   // ---------------------------------------------------------------------------------------
-  logic        sreg_we;
-  logic [3:0]  sreg_wa;
-  logic [31:0] sreg_wv;
   // addi, add, sub and the post-increment all add something to R[ra]: one shared adder.
   logic [31:0] add_b, add_sum;
   logic        add_cin;
@@ -476,9 +474,6 @@ module lpu_seq #(
     if (sreg_wa == 4'd0) byp_we = 1'b0;  // r0 stays zero
     sreg_we = byp_we && issue;
   end
-
-  assign byp_wa = sreg_wa;
-  assign byp_wv = sreg_wv;
 
   // Whether the value written now is zero, formed beside the value rather than from it: the
   // fetch stage's loop-skip decision needs it within the cycle, on the way to the imem's
