@@ -140,7 +140,7 @@ module lpu_core #(
   logic              iss_valid;
   logic [63:0]       iss_instr;
   logic [15:0]       iss_pc;
-  logic [31:0]       iss_ra_val, iss_rb_val;
+  logic [31:0]       iss_ra_val, iss_rb_val, iss_ea;
   logic              stop, stop_seq;
   logic              iss_reject;
   logic              pending;
@@ -217,6 +217,7 @@ module lpu_core #(
     .iss_pc_o      (iss_pc),
     .iss_ra_val_o  (iss_ra_val),
     .iss_rb_val_o  (iss_rb_val),
+    .iss_ea_o      (iss_ea),
     .stop_o        (stop_seq),
     .iss_reject_i  (iss_reject),
     .pending_i     (pending),
@@ -474,6 +475,7 @@ module lpu_core #(
     .iss_pc_i         (iss_pc),
     .iss_ra_val_i     (iss_ra_val),
     .iss_rb_val_i     (iss_rb_val),
+    .iss_ea_i         (iss_ea),
     .vext_val_o       (vext_val),
     .sram_rd_req_o    (vxu_rd_req),
     .sram_rd_bank_o   (vxu_rd_bank),

@@ -42,6 +42,7 @@ module lpu_seq #(
   output logic [15:0]         iss_pc_o,
   output logic [31:0]         iss_ra_val_o,
   output logic [31:0]         iss_rb_val_o,
+  output logic [31:0]         iss_ea_o,       // R[ra] + sext(imm16), formed in the fetch stage
   output logic                stop_o,
   // From the units.
   input  logic                iss_reject_i,
@@ -157,6 +158,7 @@ module lpu_seq #(
   logic        ra_f_zero;                // ra_f_val == 0, from the flags
   logic [31:0] ra_val, rb_val, ra_q, rb_q;
   logic [31:0] ra_f_val, rb_f_val;  // R[ra], R[rb] of instr_f after this cycle's write
+  logic [31:0] ea_f, ea_q;          // R[ra] + sext(imm16) of instr_f; of instr_q
   logic        byp_we;              // the issuing instruction writes sreg_wa (if it issues)
   logic        sreg_we;             // ... and it issues
   logic [3:0]  sreg_wa;
@@ -178,6 +180,10 @@ module lpu_seq #(
                      (byp_we && sreg_wa == ra_f_idx) ? byp_zero : sreg_z_q[ra_f_idx];
   assign ra_val   = ra_q;
   assign rb_val   = rb_q;
+  // The effective address R[ra] + sext(imm16) of the vector unit's accesses, formed a cycle
+  // ahead so that the issue cycle starts its range and bank checks from a register
+  // (docs/sequencer.md "Fetch pipeline"). Every word gets it; only the accesses use it.
+  assign ea_f = ra_f_val + 32'($signed(instr_f[lpu_isa_pkg::F_IMM16_LSB +: lpu_isa_pkg::F_IMM16_W]));
 
   // ---------------------------------------------------------------------------------------
   // Issue checks.
@@ -262,6 +268,7 @@ module lpu_seq #(
   assign iss_pc_o     = pc_q;
   assign iss_ra_val_o = ra_val;
   assign iss_rb_val_o = rb_val;
+  assign iss_ea_o     = ea_q;
 
   // ---------------------------------------------------------------------------------------
   // Completion: when does the instruction at pc_q release the issue slot?
@@ -666,6 +673,7 @@ module lpu_seq #(
       instr_q <= instr_f;
       ra_q    <= ra_f_val;
       rb_q    <= rb_f_val;
+      ea_q    <= ea_f;
     end
   end
 

@@ -39,6 +39,7 @@ module lpu_vxu #(
   input  logic [15:0]         iss_pc_i,
   input  logic [31:0]         iss_ra_val_i,
   input  logic [31:0]         iss_rb_val_i,
+  input  logic [31:0]         iss_ea_i,  // R[ra] + sext(imm16), from the sequencer's fetch stage
   // vext: V[ra][sh] of the instruction on the issue bus.
   output logic [31:0]         vext_val_o,
   // SRAM read port (vld, vldu, vgather, lutld).
@@ -193,9 +194,11 @@ module lpu_vxu #(
   assign lane_a     = va_ok ? va[32*sh_lane +: 32] : 32'h0;
   assign vext_val_o = lane_a;
 
-  // Effective address R[ra] + sext(imm16) (+ V[rb][sh] for vgather), wrapping, signed.
+  // Effective address R[ra] + sext(imm16) (+ V[rb][sh] for vgather), wrapping, signed. The
+  // sequencer forms R[ra] + sext(imm16) a cycle ahead (iss_ea_i), so only vgather's lane
+  // offset is added in the issue cycle.
   logic [31:0] ea;
-  assign ea = iss_ra_val_i + imm_sext + (c_gather ? gather_off : 32'h0);
+  assign ea = iss_ea_i + (c_gather ? gather_off : 32'h0);
 
   // Stores: vst saturates each lane to int8, vstb takes byte slice sh[1:0].
   for (genvar l = 0; l < Lanes; l++) begin : gen_store

@@ -142,7 +142,19 @@ class SeqBench {
       apply(e);
       h_.eval();
       o.stop.push_back(d.stop_o);
-      if (d.iss_valid_o) o.issues.push_back({c, d.iss_pc_o});
+      if (d.iss_valid_o) {
+        o.issues.push_back({c, d.iss_pc_o});
+        // The fetch stage's effective address: R[ra] + sext(imm16) of the issuing word, with
+        // R[ra] as the issue bus shows it (checked against the programs' values below).
+        const auto ea = static_cast<std::uint32_t>(
+            d.iss_ra_val_o + static_cast<std::uint32_t>(
+                                 static_cast<std::int16_t>(d.iss_instr_o & 0xffffu)));
+        if (d.iss_ea_o != ea) {
+          h_.fail("cycle " + std::to_string(c) + ", pc " + std::to_string(d.iss_pc_o) +
+                  ": iss_ea_o " + std::to_string(d.iss_ea_o) + ", expected R[ra] + imm16 = " +
+                  std::to_string(ea));
+        }
+      }
       if (d.iss_valid_o && stim) {
         // Units that react to the issue in the same cycle (vext value, rejects).
         Env e2 = e;

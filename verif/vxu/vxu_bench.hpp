@@ -63,10 +63,15 @@ class VxuBench {
   Seen cycle(const std::optional<Issue>& iss) {
     auto& d = dut();
     d.iss_valid_i = iss.has_value();
-    d.iss_instr_i = iss ? encode(iss->in) : 0;
+    const std::uint64_t word = iss ? encode(iss->in) : 0;
+    d.iss_instr_i = word;
     d.iss_pc_i = iss ? iss->pc : 0;
     d.iss_ra_val_i = iss ? static_cast<std::uint32_t>(iss->ra_val) : 0;
     d.iss_rb_val_i = iss ? static_cast<std::uint32_t>(iss->rb_val) : 0;
+    // The sequencer's fetch-stage sum: R[ra] + sext(bits 15:0 of the word), for every word.
+    d.iss_ea_i = iss ? static_cast<std::uint32_t>(iss->ra_val) +
+                           static_cast<std::uint32_t>(static_cast<std::int16_t>(word & 0xffffu))
+                     : 0;
     d.sram_rd_err_i = 0;
     h_.eval();
 
