@@ -194,15 +194,22 @@ module lpu_seq #(
   logic [7:0]  seq_err;
   logic        loop_full;
 
+  // The operand check is a function of the word alone: made in the fetch stage and
+  // registered with the word (chk_err_q), so that the issue decision starts from a register.
+  // (Left on instr_q, synthesis turns its opcode table into a ROM, merges instr_q into the
+  // ROM's address and maps it to a block RAM, whose slow output then starts the issue path.)
+  logic [7:0] chk_err_f, chk_err_q;
+
   lpu_opcheck #(
     .Lanes (Lanes),
     .Banks (Banks),
     .VRegs (VRegs),
     .Links (Links)
   ) u_opcheck (
-    .instr_i (instr),
-    .err_o   (chk_err)
+    .instr_i (instr_f),
+    .err_o   (chk_err_f)
   );
+  assign chk_err = chk_err_q;
 
   assign overrun   = (pc_q >= len_q);
   assign is_loop   = (op == lpu_isa_pkg::OP_LOOPI) || (op == lpu_isa_pkg::OP_LOOP);
@@ -670,10 +677,11 @@ module lpu_seq #(
   // The issue stage's word and operands (datapath: loaded before the run's first cycle).
   always_ff @(posedge clk_i) begin
     if (fetch_adv) begin
-      instr_q <= instr_f;
-      ra_q    <= ra_f_val;
-      rb_q    <= rb_f_val;
-      ea_q    <= ea_f;
+      instr_q   <= instr_f;
+      ra_q      <= ra_f_val;
+      rb_q      <= rb_f_val;
+      ea_q      <= ea_f;
+      chk_err_q <= chk_err_f;
     end
   end
 
