@@ -135,6 +135,43 @@ def short_cell(name):
     return name or "?"
 
 
+# What a path's first and last pin are: Yosys names many cells after the logic they feed, so
+# the cell name alone can hide that a path starts at a block RAM's output, for example.
+PIN_KINDS = (
+    (r"^DO[AB]?\d*$", "block RAM output"),        # ECP5 DP16KD/PDPW16KD
+    (r"^RDATA\d*$", "block RAM output"),          # iCE40 SB_RAM40_4K
+    (r"^DATAOUT\d*$", "SPRAM output"),            # iCE40 SB_SPRAM256KA
+    (r"^P\d+$", "DSP output"),                    # ECP5 MULT18X18D
+    (r"^O\d+$", "DSP output"),                    # iCE40 SB_MAC16
+    (r"^Q\d*$", "flip-flop"),
+    (r"^AD[AB]?\d+$", "block RAM address"),
+    (r"^(WADDR|RADDR|ADDRESS)\d*$", "block RAM address"),
+    (r"^DI[AB]\d+$", "block RAM data in"),
+    (r"^(WDATA|DATAIN|MASK)\d*$", "block RAM data in"),
+    (r"^(WE[AB]?|CE[AB]|CS[AB]\d*|OCE[AB]?)$", "block RAM enable"),
+    (r"^(WCLKE|RCLKE|RE|CHIPSELECT|MASKWREN\d*)$", "block RAM enable"),
+    (r"^[AB]\d+$", "DSP input"),
+    (r"^(DI|D)\d*$", "flip-flop D"),
+    (r"^(M|CE|LSR)\d*$", "flip-flop control"),
+)
+
+
+def pin_kind(port):
+    for pat, kind in PIN_KINDS:
+        if re.match(pat, port or ""):
+            return kind
+    return ""
+
+
+def pin_note(cp, which):
+    """' (pin DOA8: block RAM output)' for a path end, or '' for reports without pins."""
+    pin = cp.get(f"{which}_pin")
+    if not pin:
+        return ""
+    kind = cp.get(f"{which}_kind")
+    return f" (pin {pin}: {kind})" if kind else f" (pin {pin})"
+
+
 def summarise_path(cp):
     segs = cp.get("path", [])
     total = sum(s.get("delay", 0.0) for s in segs)
@@ -143,6 +180,9 @@ def summarise_path(cp):
     levels = sum(1 for s in segs if s.get("type") == "logic")
     start = segs[0]["from"]["cell"] if segs else "?"
     end = segs[-1]["to"]["cell"] if segs else "?"
+    # The clock-to-output segment ends at the start cell's output pin; setup at the end pin.
+    start_pin = segs[0].get("to", {}).get("port", "") if segs else ""
+    end_pin = segs[-1].get("to", {}).get("port", "") if segs else ""
     nets = [s.get("net", "") for s in segs if s.get("type") == "routing" and s.get("net")]
     def event(e):
         edge, clk = split_event(e)
@@ -157,6 +197,10 @@ def summarise_path(cp):
         "logic_levels": levels,
         "start": short_cell(start),
         "end": short_cell(end),
+        "start_pin": start_pin,
+        "start_kind": pin_kind(start_pin),
+        "end_pin": end_pin,
+        "end_kind": pin_kind(end_pin),
         "nets": nets[:12],
     }
 
@@ -550,8 +594,8 @@ def render_text(rep):
         lines.append(f"  critical path ({cp['from_clock']} -> {cp['to_clock']}): {cp['delay_ns']:.2f} ns "
                      f"({cp['logic_ns']:.2f} logic, {cp['routing_ns']:.2f} routing, "
                      f"{cp['logic_levels']} logic levels)")
-        lines.append(f"    from {cp['start']}")
-        lines.append(f"    to   {cp['end']}")
+        lines.append(f"    from {cp['start']}{pin_note(cp, 'start')}")
+        lines.append(f"    to   {cp['end']}{pin_note(cp, 'end')}")
     secs = rep["seconds"]
     lines.append("")
     lines.append("  time: " + ", ".join(f"{k} {v} s" for k, v in secs.items() if v is not None))
@@ -680,7 +724,8 @@ def write_markdown(fpga_dir, out):
                 xd = f", {cp['from_clock']} -> {cp['to_clock']}"
             lines.append(f"* {r['board']} ({config_label(r)}, {r['clock_mhz']} MHz): {cp['delay_ns']:.2f} ns "
                          f"({cp['logic_levels']} logic levels, "
-                         f"{cp['routing_ns']:.2f} ns routing{xd}) from `{cp['start']}` to `{cp['end']}`")
+                         f"{cp['routing_ns']:.2f} ns routing{xd}) from `{cp['start']}`{pin_note(cp, 'start')} "
+                         f"to `{cp['end']}`{pin_note(cp, 'end')}")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n")
     # The same results for programs (scripts/demo.sh reads the measured ULX3S Fmax from it on

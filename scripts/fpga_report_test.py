@@ -317,5 +317,28 @@ class MeasuredFmaxTest(unittest.TestCase):
             self.assertEqual(r.stdout.split(), ["23", str(results), "x"])
 
 
+
+class PathPins(unittest.TestCase):
+    """The first and last pin of a path, named for what they are."""
+
+    def test_kinds(self):
+        for pin, kind in (("DOA9", "block RAM output"), ("RDATA3", "block RAM output"),
+                          ("Q", "flip-flop"), ("Q1", "flip-flop"), ("ADA0", "block RAM address"),
+                          ("ADB13", "block RAM address"), ("DIA7", "block RAM data in"),
+                          ("WEA", "block RAM enable"), ("CEB", "block RAM enable"),
+                          ("DI", "flip-flop D"), ("LSR", "flip-flop control"),
+                          ("CE", "flip-flop control"), ("P17", "DSP output"), ("XYZ", "")):
+            self.assertEqual(fr.pin_kind(pin), kind, pin)
+
+    def test_summary_names_the_pins(self):
+        cp = path("posedge clk", "posedge clk", [5.6, 3.0, 0.2, 8.0], "u_seq.x_DP16KD", "u_bank.mem_q")
+        cp["path"][0]["to"]["port"] = "DOA9"
+        cp["path"][-1]["to"]["port"] = "ADA0"
+        sp = fr.summarise_path(cp)
+        self.assertEqual((sp["start_pin"], sp["start_kind"]), ("DOA9", "block RAM output"))
+        self.assertEqual((sp["end_pin"], sp["end_kind"]), ("ADA0", "block RAM address"))
+        self.assertEqual(fr.pin_note(sp, "start"), " (pin DOA9: block RAM output)")
+        self.assertEqual(fr.pin_note({}, "start"), "")
+
 if __name__ == "__main__":
     unittest.main()
