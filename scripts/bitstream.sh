@@ -195,12 +195,15 @@ report() {  # report STATUS MESSAGE
   [[ -f "$OUT/$BOARD.$ext" ]] && bit=(--bitstream "$ROUT/$BOARD.$ext")
   local heat=()
   [[ -f "$OUT/heat.json" ]] && heat=(--heat "$OUT/heat.json")
+  local net=()
+  [[ -f "$OUT/$top.json" ]] && net=(--netlist "$OUT/$top.json")
   "$PY" scripts/fpga_report.py build --board "$BOARD" --out-dir "$OUT" --config "$config" \
     --family "$family" --top "$top" --clock-mhz "$mhz" --target-mhz "$target_mhz" \
     --status "$1" --message "$2" --stat "$OUT/stat.json" --pnr-report "$OUT/pnr_report.json" \
     --pnr-log "$OUT/pnr.log" --mapper "$MAPPER" --seed "$SEED" --dsp-pump "$pump" --links "$links" \
     ${t_synth:+--seconds-synth "$t_synth"} ${t_pnr:+--seconds-pnr "$t_pnr"} \
-    ${t_pack:+--seconds-pack "$t_pack"} "${bench[@]}" "${docs[@]}" "${bit[@]}" "${heat[@]}"
+    ${t_pack:+--seconds-pack "$t_pack"} "${bench[@]}" "${docs[@]}" "${bit[@]}" "${heat[@]}" \
+    "${net[@]}"
 }
 t_synth=""; t_pnr=""; t_pack=""
 

@@ -152,7 +152,8 @@ PIN_KINDS = (
     (r"^(WCLKE|RCLKE|RE|CHIPSELECT|MASKWREN\d*)$", "block RAM enable"),
     (r"^[AB]\d+$", "DSP input"),
     (r"^(DI|D)\d*$", "flip-flop D"),
-    (r"^(M|CE|LSR)\d*$", "flip-flop control"),
+    (r"^M\d*$", "flip-flop D"),               # ECP5 slice: data straight into the FF
+    (r"^(CE|LSR)\d*$", "flip-flop control"),
 )
 
 
@@ -164,12 +165,42 @@ def pin_kind(port):
 
 
 def pin_note(cp, which):
-    """' (pin DOA8: block RAM output)' for a path end, or '' for reports without pins."""
+    """' (pin DOA8: block RAM output; rtl/x.sv:12)' for a path end, or '' without pins."""
     pin = cp.get(f"{which}_pin")
     if not pin:
         return ""
     kind = cp.get(f"{which}_kind")
-    return f" (pin {pin}: {kind})" if kind else f" (pin {pin})"
+    note = f"pin {pin}: {kind}" if kind else f"pin {pin}"
+    if cp.get(f"{which}_src"):
+        note += f"; {cp[f'{which}_src']}"
+    return f" ({note})"
+
+
+def rtl_source(src):
+    """The design's own location in a Yosys `src` attribute ('rtl/a.sv:12.3-20.6|/share/...'
+    -> 'rtl/a.sv:12'), or '' when the cell has none (LUTs carry only the techmap's)."""
+    for part in (src or "").split("|"):
+        if part.startswith("rtl/"):
+            return re.sub(r"(:\d+)\.\d+-\d+\.\d+$", r"\1", part)
+    return ""
+
+
+def add_sources(cp, netlist):
+    """Where in the RTL the critical path starts and ends, from the synthesised netlist: the
+    cell names are Yosys's (often named after the logic a cell feeds), but flip-flops and
+    memories keep the `src` of the always_ff block they came from."""
+    if not cp or not netlist:
+        return
+    mods = netlist.get("modules", {})
+    top = next((m for m in mods.values() if m.get("attributes", {}).get("top")), None)
+    if top is None and len(mods) == 1:
+        top = next(iter(mods.values()))
+    cells = (top or {}).get("cells", {})
+    for which in ("start", "end"):
+        cell = cells.get(cp.get(f"{which}_cell", ""))
+        src = rtl_source(cell.get("attributes", {}).get("src", "")) if cell else ""
+        if src:
+            cp[f"{which}_src"] = src
 
 
 def summarise_path(cp):
@@ -197,6 +228,8 @@ def summarise_path(cp):
         "logic_levels": levels,
         "start": short_cell(start),
         "end": short_cell(end),
+        "start_cell": start,
+        "end_cell": end,
         "start_pin": start_pin,
         "start_kind": pin_kind(start_pin),
         "end_pin": end_pin,
@@ -477,6 +510,8 @@ def build(a):
         rep["cross_domain"] = t["cross_domain"]
         rep["fmax_limit"] = t["limit"]
         rep["critical_path"] = t["limit_path"]
+        if a.netlist and pathlib.Path(a.netlist).is_file():
+            add_sources(rep["critical_path"], load_json(a.netlist, "synthesised netlist"))
         core = t["core_clock"]
         rep["fmax_mhz"] = t["fmax_mhz"]
     rep["core_clock"] = core
@@ -824,6 +859,7 @@ def main():
     p.add_argument("--pnr-report")
     p.add_argument("--pnr-log")
     p.add_argument("--bitstream")
+    p.add_argument("--netlist", help="Yosys's JSON netlist (RTL locations of the path's ends)")
     p.add_argument("--heat", help="scripts/fpga_heatmap.py's JSON (FPGA_HEATMAP=1)")
     p.add_argument("--mapper", default="abc9")
     p.add_argument("--seed", type=int, default=1)

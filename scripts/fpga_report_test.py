@@ -340,5 +340,23 @@ class PathPins(unittest.TestCase):
         self.assertEqual(fr.pin_note(sp, "start"), " (pin DOA9: block RAM output)")
         self.assertEqual(fr.pin_note({}, "start"), "")
 
+    def test_rtl_source_of_the_ends(self):
+        self.assertEqual(fr.rtl_source("rtl/host/lpu_host_if.sv:850.3-958.6|/share/lattice/"
+                                       "cells_map_trellis.v:73.163-73.222"),
+                         "rtl/host/lpu_host_if.sv:850")
+        self.assertEqual(fr.rtl_source("/share/lattice/cells_map_trellis.v:16.100-16.154"), "")
+        raw = path("posedge clk", "posedge clk", [0.5, 3.0], "ff_a", "ff_b")
+        raw["path"][0]["to"]["port"] = "Q"  # nextpnr: the clock-to-output segment ends at Q
+        cp = fr.summarise_path(raw)
+        netlist = {"modules": {
+            "sub": {"cells": {}},
+            "top": {"attributes": {"top": "1"}, "cells": {
+                "ff_a": {"attributes": {"src": "rtl/host/lpu_host_if.sv:850.3-958.6|/x.v:1.1-1.2"}},
+                "ff_b": {"attributes": {"src": "/share/lattice/cells_map_trellis.v:16.1-16.2"}}}}}}
+        fr.add_sources(cp, netlist)
+        self.assertEqual(cp["start_src"], "rtl/host/lpu_host_if.sv:850")
+        self.assertNotIn("end_src", cp)
+        self.assertEqual(fr.pin_note(cp, "start"), " (pin Q: flip-flop; rtl/host/lpu_host_if.sv:850)")
+
 if __name__ == "__main__":
     unittest.main()
