@@ -189,7 +189,6 @@ module lpu_seq #(
   // ---------------------------------------------------------------------------------------
   // Issue checks.
   // ---------------------------------------------------------------------------------------
-  logic [7:0]  chk_err;
   logic        is_loop, loop_skip, link_bad, send_bad, send_wait, overrun;
   logic [31:0] trips;
   logic [7:0]  seq_err;
@@ -210,7 +209,6 @@ module lpu_seq #(
     .instr_i (instr_f),
     .err_o   (chk_err_f)
   );
-  assign chk_err = chk_err_q;
 
   assign overrun   = (pc_q >= len_q);
   assign is_loop   = (op == lpu_isa_pkg::OP_LOOPI) || (op == lpu_isa_pkg::OP_LOOP);
@@ -249,7 +247,7 @@ module lpu_seq #(
 
   always_comb begin
     if (overrun)                          seq_err = lpu_isa_pkg::ERR_PC_OVERRUN;
-    else if (chk_err != lpu_isa_pkg::ERR_NONE) seq_err = chk_err;
+    else if (chk_err_q != lpu_isa_pkg::ERR_NONE) seq_err = chk_err_q;
     else if (is_loop && !loop_skip && loop_full) seq_err = lpu_isa_pkg::ERR_LOOP_DEPTH;
     else if (link_bad)                    seq_err = lpu_isa_pkg::ERR_LINK_DOWN;
     else if (send_bad)                    seq_err = lpu_isa_pkg::ERR_LINK_BUSY;
