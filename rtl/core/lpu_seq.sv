@@ -165,11 +165,13 @@ module lpu_seq #(
   logic [31:0] sreg_wv;
   logic        byp_zero;            // sreg_wv == 0
 
-  // The fetch stage's read ports serve only the fetched word. (The host's register read has
-  // its own multiplexer, sreg_rdata_o below: sharing port A put the host interface's address
-  // arithmetic in front of the operand registers.)
+  // The host's register read shares fetch read port A while the chip is not running. (A
+  // multiplexer of its own for the host took the host interface's address arithmetic off the
+  // operand registers, but made the fetch loop slower in both placements tried:
+  // docs/boards.md "Fetch stage (measured)".)
   logic [3:0] ra_f_idx, rb_f_idx;
-  assign ra_f_idx = instr_f[lpu_isa_pkg::F_RA_LSB +: lpu_isa_pkg::F_RA_W];
+  assign ra_f_idx = (running || pre_q) ? instr_f[lpu_isa_pkg::F_RA_LSB +: lpu_isa_pkg::F_RA_W]
+                                       : sreg_sel_i;
   assign rb_f_idx = instr_f[lpu_isa_pkg::F_RB_LSB +: lpu_isa_pkg::F_RB_W];
   assign ra_f_val = (ra_f_idx == 4'd0) ? 32'd0 :
                     (byp_we && sreg_wa == ra_f_idx) ? sreg_wv : sreg_q[ra_f_idx];
@@ -532,8 +534,7 @@ module lpu_seq #(
     end
   end
 
-  // The host's register read (meaningful while not running: no write is in flight then).
-  assign sreg_rdata_o = (sreg_sel_i == 4'd0) ? 32'd0 : sreg_q[sreg_sel_i];
+  assign sreg_rdata_o = ra_f_val;  // meaningful while not running
 
   // ---------------------------------------------------------------------------------------
   // Next state.
