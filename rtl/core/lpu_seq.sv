@@ -167,8 +167,8 @@ module lpu_seq #(
 
   // The host's register read shares fetch read port A while the chip is not running. (A
   // multiplexer of its own for the host took the host interface's address arithmetic off the
-  // operand registers, but made the fetch loop slower in both placements tried:
-  // docs/boards.md "Fetch stage (measured)".)
+  // operand registers, but measured worse in both placements tried: docs/boards.md
+  // "Fetch stage (measured)".)
   logic [3:0] ra_f_idx, rb_f_idx;
   assign ra_f_idx = (running || pre_q) ? instr_f[lpu_isa_pkg::F_RA_LSB +: lpu_isa_pkg::F_RA_W]
                                        : sreg_sel_i;
