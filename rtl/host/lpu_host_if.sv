@@ -188,7 +188,7 @@ module lpu_host_if #(
   logic [15:0] item_q, item_d;         // payload item / WRITE_MEM unit index
   logic [HostW-1:0] word_q, word_d;    // payload word being sent / WRITE_MEM unit assembled
   logic [7:0]  left_q, left_d;         // bytes of word_q still to send
-  logic        fetch_q, fetch_d;       // a core read for word_q is outstanding
+  logic [1:0]  fetch_q, fetch_d;       // a core read for word_q: 1 in the port register, 2 answered
   logic [7:0]  fbytes_q, fbytes_d;     // its bytes
   logic        fmask_q, fmask_d;       // its value is an error field (0 unless state error)
   logic        fstate_q, fstate_d;     // it is STATUS.state
@@ -198,6 +198,13 @@ module lpu_host_if #(
   logic        cvalid_q, cvalid_d;     // WRITE_MEM: a buffer byte arrives this cycle
   logic [7:0]  ucnt_q, ucnt_d;         // WRITE_MEM: bytes of the current unit so far
   logic        core_rst_q;
+  // The host port's request, registered (core_*_o): the core sees a request the cycle after
+  // the engine makes it and answers in the cycle after that. The write data is word_q, which
+  // holds the unit (or CTRL value) the cycle after the request is made.
+  logic        hreq, hwe, hreq_q, hwe_q;
+  logic [2:0]  hspace, hspace_q;
+  logic [3:0]  hbank, hbank_q;
+  logic [31:0] haddr, haddr_q;
 
   // ---------------------------------------------------------------------------------------
   // Receive CRC and buffer.
@@ -482,12 +489,11 @@ module lpu_host_if #(
     buf_re       = 1'b0;
     buf_raddr    = BufAw'(idx_q);
 
-    core_req_o   = 1'b0;
-    core_we_o    = 1'b0;
-    core_space_o = a_space[2:0];
-    core_bank_o  = a_bank[3:0];
-    core_addr_o  = a_addr + 32'(item_q);
-    core_wdata_o = unit_in;
+    hreq   = 1'b0;
+    hwe    = 1'b0;
+    hspace = a_space[2:0];
+    hbank  = a_bank[3:0];
+    haddr  = a_addr + 32'(item_q);
 
     // Gap timer: runs while part of a frame is held and no byte arrives.
     if (mid_frame_o && !rx_fire) begin
@@ -695,8 +701,8 @@ module lpu_host_if #(
         if (cvalid_q) begin
           word_d = unit_in;
           if (ucnt_q == unit_q - 8'd1) begin
-            core_req_o = 1'b1;
-            core_we_o  = 1'b1;
+            hreq = 1'b1;
+            hwe  = 1'b1;
             item_d     = item_q + 16'd1;
             ucnt_d     = 8'd0;
           end else begin
@@ -709,24 +715,24 @@ module lpu_host_if #(
       end
 
       StAct: begin
-        core_req_o   = 1'b1;
-        core_we_o    = 1'b1;
-        core_space_o = SpCtrl;
-        core_bank_o  = 4'd0;
+        hreq   = 1'b1;
+        hwe    = 1'b1;
+        hspace = SpCtrl;
+        hbank  = 4'd0;
         // CTRL registers take the low 32 bits; the bits above are not looked at.
         case (cmd_q)
           CmdSetLen: begin
-            core_addr_o        = CtrlLen;
-            core_wdata_o[31:0] = args_q[31:0];
+            haddr  = CtrlLen;
+            word_d = HostW'(args_q[31:0]);
           end
           CmdRun: begin
-            core_addr_o        = CtrlCmd;
-            core_wdata_o[31:0] = 32'd1;
-            runs_d             = runs_q + 32'd1;
+            haddr  = CtrlCmd;
+            word_d = HostW'(32'd1);
+            runs_d = runs_q + 32'd1;
           end
           default: begin  // ABORT (ignored by the core when it is not running)
-            core_addr_o        = CtrlCmd;
-            core_wdata_o[31:0] = 32'd2;
+            haddr  = CtrlCmd;
+            word_d = HostW'(32'd2);
           end
         endcase
         state_d = StTx;
@@ -744,8 +750,10 @@ module lpu_host_if #(
       // ----- responding ---------------------------------------------------------------
       StTx: begin
         // Load word_q with the next payload item (during the hcrc bytes for the first).
-        if (fetch_q) begin
-          fetch_d = 1'b0;
+        if (fetch_q == 2'd1) begin
+          fetch_d = 2'd2;  // the read is on the port this cycle; its data comes in the next
+        end else if (fetch_q == 2'd2) begin
+          fetch_d = 2'd0;
           left_d  = fbytes_q;
           word_d  = core_rdata_i;
           // Error fields of a chip that is not in error read as 0 (they are at most 64 bits).
@@ -763,11 +771,11 @@ module lpu_host_if #(
                                                      : laddr_q + 9'd1;
           end
           if (it_core) begin
-            core_req_o   = 1'b1;
-            core_space_o = it_space;
-            core_bank_o  = it_bank;
-            core_addr_o  = it_addr;
-            fetch_d      = 1'b1;
+            hreq         = 1'b1;
+            hspace       = it_space;
+            hbank        = it_bank;
+            haddr        = it_addr;
+            fetch_d      = 2'd1;
             fbytes_d     = it_bytes;
             fmask_d      = it_mask;
             fstate_d     = it_state;
@@ -834,7 +842,7 @@ module lpu_host_if #(
       idx_d   = 16'd0;
       item_d  = 16'd0;
       left_d  = 8'd0;
-      fetch_d = 1'b0;
+      fetch_d = 2'd0;
       laddr_d = 9'd0;
       if (rsp_status_d != StOk && state_q != StCheck) begin  // parser errors (no StCheck)
         kind_d    = KError;
@@ -890,7 +898,7 @@ module lpu_host_if #(
       item_q         <= 16'd0;
       word_q         <= '0;
       left_q         <= 8'd0;
-      fetch_q        <= 1'b0;
+      fetch_q        <= 2'd0;
       fbytes_q       <= 8'd0;
       fmask_q        <= 1'b0;
       fstate_q       <= 1'b0;
@@ -900,6 +908,11 @@ module lpu_host_if #(
       cvalid_q       <= 1'b0;
       ucnt_q         <= 8'd0;
       core_rst_q     <= 1'b0;
+      hreq_q         <= 1'b0;
+      hwe_q          <= 1'b0;
+      hspace_q       <= 3'd0;
+      hbank_q        <= 4'd0;
+      haddr_q        <= 32'd0;
     end else begin
       state_q        <= state_d;
       idx_q          <= idx_d;
@@ -954,10 +967,21 @@ module lpu_host_if #(
       cvalid_q       <= cvalid_d;
       ucnt_q         <= ucnt_d;
       core_rst_q     <= (state_d == StReset);
+      hreq_q         <= hreq;
+      hwe_q          <= hwe;
+      hspace_q       <= hspace;
+      hbank_q        <= hbank;
+      haddr_q        <= haddr;
     end
   end
 
-  assign core_rst_o = core_rst_q;
+  assign core_rst_o   = core_rst_q;
+  assign core_req_o   = hreq_q;
+  assign core_we_o    = hwe_q;
+  assign core_space_o = hspace_q;
+  assign core_bank_o  = hbank_q;
+  assign core_addr_o  = haddr_q;
+  assign core_wdata_o = word_q;
 
   // The host port never refuses what the checks let through; core_rvalid_i marks the read
   // data that fetch_q already expects. tx_crc (without the byte of this cycle) is not needed.
