@@ -97,21 +97,17 @@ module lpu_seq #(
   // the imem reads the pc after it (docs/sequencer.md "Fetch pipeline").
   // ---------------------------------------------------------------------------------------
   logic [ImemAw-1:0] imem_raddr;
-  logic [63:0]       instr_f;   // the fetched word
-  logic [63:0]       imem_q;    // the imem output
-  logic [63:0]       fhold_q;   // instr_f of the cycle before
-  logic              fhold_sel_q; // the fetched word did not move last cycle: instr_f is fhold_q
+  logic [63:0]       instr_f;   // the fetched word (imem output)
   logic [63:0]       instr;     // the issuing word (instr_q)
   logic [63:0]       instr_q;
   logic              start_ok;
   logic              err_pend;  // the cycle after an error cycle ("Errors" below)
   logic              fetch_adv; // the fetched word moves into the issue stage after this cycle
-  logic [15:0]       f_next;    // the pc after the fetched word's
 
   assign start_ok = start_i && !running && !pre_q && !err_pend;
 
   always_comb begin
-    if (running || pre_q) imem_raddr = f_next[ImemAw-1:0];  // as if the word moves now
+    if (running || pre_q) imem_raddr = pc_f_d[ImemAw-1:0];
     else if (start_ok)    imem_raddr = '0;
     else                  imem_raddr = imem_addr_i;
   end
@@ -125,21 +121,10 @@ module lpu_seq #(
     .waddr_i (imem_addr_i),
     .wdata_i (imem_wdata_i),
     .raddr_i (imem_raddr),
-    .rdata_o (imem_q)
+    .rdata_o (instr_f)
   );
 
-  // The imem reads the fetched word's successor in every cycle of a run, as if the word
-  // moves into the issue stage (so the read address does not wait for the issuing
-  // instruction's completion); when it does not move, the next cycle takes the word again
-  // from fhold_q instead of the imem.
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) fhold_sel_q <= 1'b0;
-    else         fhold_sel_q <= (running || pre_q) && !fetch_adv;
-  end
-  always_ff @(posedge clk_i) fhold_q <= instr_f;
-  assign instr_f = fhold_sel_q ? fhold_q : imem_q;
-
-  assign imem_rdata_o = imem_q;
+  assign imem_rdata_o = instr_f;
   assign instr        = instr_q;
 
   // ---------------------------------------------------------------------------------------
@@ -333,7 +318,7 @@ module lpu_seq #(
   // (next pc + 1), one without skips its body (resolved by the stack like any completion).
   logic [7:0]  op_f;
   logic        is_loop_f, skip_f;
-  logic [15:0] len_f, ls_f_next;
+  logic [15:0] len_f, f_next, ls_f_next;
   assign op_f      = instr_f[lpu_isa_pkg::F_OP_LSB +: lpu_isa_pkg::F_OP_W];
   assign len_f     = 16'(instr_f[lpu_isa_pkg::F_LEN_LSB +: lpu_isa_pkg::F_LEN_W]);
   assign is_loop_f = (op_f == lpu_isa_pkg::OP_LOOPI) || (op_f == lpu_isa_pkg::OP_LOOP);
