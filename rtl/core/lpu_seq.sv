@@ -106,6 +106,9 @@ module lpu_seq #(
 
   assign start_ok = start_i && !running && !pre_q && !err_pend;
 
+  // (Reading f_next in every cycle, as if the word moved, with a hold register for the word
+  // that did not, took the completion off this address but measured worse in both
+  // placements tried: docs/boards.md "Fetch stage (measured)".)
   always_comb begin
     if (running || pre_q) imem_raddr = pc_f_d[ImemAw-1:0];
     else if (start_ok)    imem_raddr = '0;
