@@ -701,10 +701,10 @@ module lpu_host_if #(
         if (cvalid_q) begin
           word_d = unit_in;
           if (ucnt_q == unit_q - 8'd1) begin
-            hreq = 1'b1;
-            hwe  = 1'b1;
-            item_d     = item_q + 16'd1;
-            ucnt_d     = 8'd0;
+            hreq   = 1'b1;
+            hwe    = 1'b1;
+            item_d = item_q + 16'd1;
+            ucnt_d = 8'd0;
           end else begin
             ucnt_d = ucnt_q + 8'd1;
           end
@@ -771,15 +771,15 @@ module lpu_host_if #(
                                                      : laddr_q + 9'd1;
           end
           if (it_core) begin
-            hreq         = 1'b1;
-            hspace       = it_space;
-            hbank        = it_bank;
-            haddr        = it_addr;
-            fetch_d      = 2'd1;
-            fbytes_d     = it_bytes;
-            fmask_d      = it_mask;
-            fstate_d     = it_state;
-            flink_d      = it_link;
+            hreq     = 1'b1;
+            hspace   = it_space;
+            hbank    = it_bank;
+            haddr    = it_addr;
+            fetch_d  = 2'd1;
+            fbytes_d = it_bytes;
+            fmask_d  = it_mask;
+            fstate_d = it_state;
+            flink_d  = it_link;
           end else begin
             word_d = HostW'(it_local);
             left_d = it_bytes;
