@@ -108,7 +108,7 @@ module lpu_seq #(
 
   // (Reading f_next in every cycle, as if the word moved, with a hold register for the word
   // that did not, took the completion off this address but measured worse in both
-  // placements tried: docs/boards.md "Fetch stage (measured)".)
+  // placements tried: docs/boards.md "The host's request registered".)
   always_comb begin
     if (running || pre_q) imem_raddr = pc_f_d[ImemAw-1:0];
     else if (start_ok)    imem_raddr = '0;
@@ -168,10 +168,10 @@ module lpu_seq #(
   logic [31:0] sreg_wv;
   logic        byp_zero;            // sreg_wv == 0
 
-  // The host's register read shares fetch read port A while the chip is not running. (A
-  // multiplexer of its own for the host took the host interface's address arithmetic off the
-  // operand registers, but measured worse in both placements tried: docs/boards.md
-  // "Fetch stage (measured)".)
+  // The host's register read shares fetch read port A while the chip is not running; in
+  // lpu_top its select comes from lpu_host_if's request register. (A multiplexer of its own for the host,
+  // tried while the select still came from the host interface's address arithmetic,
+  // measured worse in both placements tried: docs/boards.md "Fetch stage (measured)".)
   logic [3:0] ra_f_idx, rb_f_idx;
   assign ra_f_idx = (running || pre_q) ? instr_f[lpu_isa_pkg::F_RA_LSB +: lpu_isa_pkg::F_RA_W]
                                        : sreg_sel_i;
