@@ -169,9 +169,10 @@ module lpu_seq #(
   logic        byp_zero;            // sreg_wv == 0
 
   // The host's register read shares fetch read port A while the chip is not running; in
-  // lpu_top its select comes from lpu_host_if's request register. (A multiplexer of its own for the host,
-  // tried while the select still came from the host interface's address arithmetic,
-  // measured worse in both placements tried: docs/boards.md "Fetch stage (measured)".)
+  // lpu_top its select comes from lpu_host_if's request register. (A multiplexer of its own
+  // for the host, tried while the select still came from the host interface's address
+  // arithmetic, measured worse in both placements tried: docs/boards.md "Fetch stage
+  // (measured)".)
   logic [3:0] ra_f_idx, rb_f_idx;
   assign ra_f_idx = (running || pre_q) ? instr_f[lpu_isa_pkg::F_RA_LSB +: lpu_isa_pkg::F_RA_W]
                                        : sreg_sel_i;
