@@ -6,7 +6,7 @@
 ;   r5 C write pointer   r6 multiplier   r7 region size   r9 next A block
 ;   r10 next weight tile   r11 column index j
 .config base
-.predicted_cycles 66378
+.predicted_cycles 66375
 .input A, b0[0], shape=(256, 256), layout=tiled
 .input B, b2[0], shape=(256, 256)
 .output C, b4[0], shape=(256, 256)
@@ -19,124 +19,124 @@ li r11, 0
 li r10, 0
 mlw b2[r10], buf=0, stride=16   ; weight tile (0, 0)
 li r9, 0
-nop 16   ; mlw_ready
+nop 13   ; mlw_ready
 
 ; column 0: matmuls only
   ; -- window 0: k-block 0, weight buffer 0
   mm  b0[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
   addi r10, r11, 256   ; weight tile (1, j)
-  nop 16   ; until the idle buffer's last mm has drained
+  nop 15   ; until the idle buffer's last mm has drained
   mlw b2[r10], buf=1, stride=16
   li r9, 256   ; A block 1
-  nop 236
+  nop 237
   ; -- window 1: k-block 1, weight buffer 1
   mma b0[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
   addi r10, r11, 512   ; weight tile (2, j)
-  nop 16   ; until the idle buffer's last mm has drained
+  nop 15   ; until the idle buffer's last mm has drained
   mlw b2[r10], buf=0, stride=16
   li r9, 512   ; A block 2
-  nop 236
+  nop 237
   ; -- window 2: k-block 2, weight buffer 0
   mma b0[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
   addi r10, r11, 768   ; weight tile (3, j)
-  nop 16   ; until the idle buffer's last mm has drained
+  nop 15   ; until the idle buffer's last mm has drained
   mlw b2[r10], buf=1, stride=16
   li r9, 768   ; A block 3
-  nop 236
+  nop 237
   ; -- window 3: k-block 3, weight buffer 1
   mma b0[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
   addi r10, r11, 1024   ; weight tile (4, j)
-  nop 16   ; until the idle buffer's last mm has drained
+  nop 15   ; until the idle buffer's last mm has drained
   mlw b2[r10], buf=0, stride=16
   li r9, 1024   ; A block 4
-  nop 236
+  nop 237
   ; -- window 4: k-block 4, weight buffer 0
   mma b0[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
   addi r10, r11, 1280   ; weight tile (5, j)
-  nop 16   ; until the idle buffer's last mm has drained
+  nop 15   ; until the idle buffer's last mm has drained
   mlw b2[r10], buf=1, stride=16
   li r9, 1280   ; A block 5
-  nop 236
+  nop 237
   ; -- window 5: k-block 5, weight buffer 1
   mma b0[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
   addi r10, r11, 1536   ; weight tile (6, j)
-  nop 16   ; until the idle buffer's last mm has drained
+  nop 15   ; until the idle buffer's last mm has drained
   mlw b2[r10], buf=0, stride=16
   li r9, 1536   ; A block 6
-  nop 236
+  nop 237
   ; -- window 6: k-block 6, weight buffer 0
   mma b0[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
   addi r10, r11, 1792   ; weight tile (7, j)
-  nop 16   ; until the idle buffer's last mm has drained
+  nop 15   ; until the idle buffer's last mm has drained
   mlw b2[r10], buf=1, stride=16
   li r9, 1792   ; A block 7
-  nop 236
+  nop 237
   ; -- window 7: k-block 7, weight buffer 1
   mma b0[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
   addi r10, r11, 0   ; weight tile (8, j)
-  nop 16   ; until the idle buffer's last mm has drained
+  nop 15   ; until the idle buffer's last mm has drained
   mlw b3[r10], buf=0, stride=16
   li r9, 0   ; A block 8
-  nop 236
+  nop 237
   ; -- window 8: k-block 8, weight buffer 0
   mma b1[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
   addi r10, r11, 256   ; weight tile (9, j)
-  nop 16   ; until the idle buffer's last mm has drained
+  nop 15   ; until the idle buffer's last mm has drained
   mlw b3[r10], buf=1, stride=16
   li r9, 256   ; A block 9
-  nop 236
+  nop 237
   ; -- window 9: k-block 9, weight buffer 1
   mma b1[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
   addi r10, r11, 512   ; weight tile (10, j)
-  nop 16   ; until the idle buffer's last mm has drained
+  nop 15   ; until the idle buffer's last mm has drained
   mlw b3[r10], buf=0, stride=16
   li r9, 512   ; A block 10
-  nop 236
+  nop 237
   ; -- window 10: k-block 10, weight buffer 0
   mma b1[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
   addi r10, r11, 768   ; weight tile (11, j)
-  nop 16   ; until the idle buffer's last mm has drained
+  nop 15   ; until the idle buffer's last mm has drained
   mlw b3[r10], buf=1, stride=16
   li r9, 768   ; A block 11
-  nop 236
+  nop 237
   ; -- window 11: k-block 11, weight buffer 1
   mma b1[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
   addi r10, r11, 1024   ; weight tile (12, j)
-  nop 16   ; until the idle buffer's last mm has drained
+  nop 15   ; until the idle buffer's last mm has drained
   mlw b3[r10], buf=0, stride=16
   li r9, 1024   ; A block 12
-  nop 236
+  nop 237
   ; -- window 12: k-block 12, weight buffer 0
   mma b1[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
   addi r10, r11, 1280   ; weight tile (13, j)
-  nop 16   ; until the idle buffer's last mm has drained
+  nop 15   ; until the idle buffer's last mm has drained
   mlw b3[r10], buf=1, stride=16
   li r9, 1280   ; A block 13
-  nop 236
+  nop 237
   ; -- window 13: k-block 13, weight buffer 1
   mma b1[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
   addi r10, r11, 1536   ; weight tile (14, j)
-  nop 16   ; until the idle buffer's last mm has drained
+  nop 15   ; until the idle buffer's last mm has drained
   mlw b3[r10], buf=0, stride=16
   li r9, 1536   ; A block 14
-  nop 236
+  nop 237
   ; -- window 14: k-block 14, weight buffer 0
   mma b1[r9], acc[r3], 256, buf=0   ; rows cycle 1..256
   addi r10, r11, 1792   ; weight tile (15, j)
-  nop 16   ; until the idle buffer's last mm has drained
+  nop 15   ; until the idle buffer's last mm has drained
   mlw b3[r10], buf=1, stride=16
   li r9, 1792   ; A block 15
-  nop 236
+  nop 237
   ; -- window 15: k-block 15, weight buffer 1
   mma b1[r9], acc[r3], 256, buf=1   ; rows cycle 1..256
   addi r10, r11, 1   ; weight tile (0, j+1)
-  nop 16   ; until the idle buffer's last mm has drained
+  nop 15   ; until the idle buffer's last mm has drained
   mlw b2[r10], buf=0, stride=16
   addi r4, r3, 0   ; next column requantizes this column's region
   sub r3, r7, r3   ; and writes the other one
   addi r11, r11, 1
   li r9, 0   ; A block 0
-  nop 232
+  nop 233
 
 ; columns 1..15: matmuls of column j overlapped with the requantization of j-1
 loop 15 {

@@ -6,7 +6,7 @@
 ;   r5 C write pointer   r6 multiplier   r7 region size   r9 next A block
 ;   r10 next weight tile   r11 column index j
 .config tiny
-.predicted_cycles 2175
+.predicted_cycles 2172
 .input A, b0[0], shape=(32, 32), layout=tiled
 .input B, b1[0], shape=(32, 32)
 .output C, b1[1024], shape=(32, 32)
@@ -19,68 +19,68 @@ li r11, 0
 li r10, 0
 mlw b1[r10], buf=0, stride=8   ; weight tile (0, 0)
 li r9, 0
-nop 4   ; mlw_ready
+nop   ; mlw_ready
 
 ; column 0: matmuls only
   ; -- window 0: k-block 0, weight buffer 0
   mm  b0[r9], acc[r3], 32, buf=0   ; rows cycle 1..32
   addi r10, r11, 32   ; weight tile (1, j)
-  nop 4   ; until the idle buffer's last mm has drained
+  nop 3   ; until the idle buffer's last mm has drained
   mlw b1[r10], buf=1, stride=8
   li r9, 32   ; A block 1
-  nop 24
+  nop 25
   ; -- window 1: k-block 1, weight buffer 1
   mma b0[r9], acc[r3], 32, buf=1   ; rows cycle 1..32
   addi r10, r11, 64   ; weight tile (2, j)
-  nop 4   ; until the idle buffer's last mm has drained
+  nop 3   ; until the idle buffer's last mm has drained
   mlw b1[r10], buf=0, stride=8
   li r9, 64   ; A block 2
-  nop 24
+  nop 25
   ; -- window 2: k-block 2, weight buffer 0
   mma b0[r9], acc[r3], 32, buf=0   ; rows cycle 1..32
   addi r10, r11, 96   ; weight tile (3, j)
-  nop 4   ; until the idle buffer's last mm has drained
+  nop 3   ; until the idle buffer's last mm has drained
   mlw b1[r10], buf=1, stride=8
   li r9, 96   ; A block 3
-  nop 24
+  nop 25
   ; -- window 3: k-block 3, weight buffer 1
   mma b0[r9], acc[r3], 32, buf=1   ; rows cycle 1..32
   addi r10, r11, 128   ; weight tile (4, j)
-  nop 4   ; until the idle buffer's last mm has drained
+  nop 3   ; until the idle buffer's last mm has drained
   mlw b1[r10], buf=0, stride=8
   li r9, 128   ; A block 4
-  nop 24
+  nop 25
   ; -- window 4: k-block 4, weight buffer 0
   mma b0[r9], acc[r3], 32, buf=0   ; rows cycle 1..32
   addi r10, r11, 160   ; weight tile (5, j)
-  nop 4   ; until the idle buffer's last mm has drained
+  nop 3   ; until the idle buffer's last mm has drained
   mlw b1[r10], buf=1, stride=8
   li r9, 160   ; A block 5
-  nop 24
+  nop 25
   ; -- window 5: k-block 5, weight buffer 1
   mma b0[r9], acc[r3], 32, buf=1   ; rows cycle 1..32
   addi r10, r11, 192   ; weight tile (6, j)
-  nop 4   ; until the idle buffer's last mm has drained
+  nop 3   ; until the idle buffer's last mm has drained
   mlw b1[r10], buf=0, stride=8
   li r9, 192   ; A block 6
-  nop 24
+  nop 25
   ; -- window 6: k-block 6, weight buffer 0
   mma b0[r9], acc[r3], 32, buf=0   ; rows cycle 1..32
   addi r10, r11, 224   ; weight tile (7, j)
-  nop 4   ; until the idle buffer's last mm has drained
+  nop 3   ; until the idle buffer's last mm has drained
   mlw b1[r10], buf=1, stride=8
   li r9, 224   ; A block 7
-  nop 24
+  nop 25
   ; -- window 7: k-block 7, weight buffer 1
   mma b0[r9], acc[r3], 32, buf=1   ; rows cycle 1..32
   addi r10, r11, 1   ; weight tile (0, j+1)
-  nop 4   ; until the idle buffer's last mm has drained
+  nop 3   ; until the idle buffer's last mm has drained
   mlw b1[r10], buf=0, stride=8
   addi r4, r3, 0   ; next column requantizes this column's region
   sub r3, r7, r3   ; and writes the other one
   addi r11, r11, 1
   li r9, 0   ; A block 0
-  nop 20
+  nop 21
 
 ; columns 1..7: matmuls of column j overlapped with the requantization of j-1
 loop 7 {

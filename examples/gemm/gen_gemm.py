@@ -53,10 +53,19 @@ class Variant:
         self.seed = seed
 
 
-# Timing constants of isa/lpu_isa.toml (checked against the generated header by the test:
-# a schedule built on wrong numbers fails with mxu_busy/wbuf_hazard or loses utilisation).
-BASE_T = dict(vlat=4, mlw_ready=17, wbuf_release=18, acc_depth=512)
-TINY_T = dict(vlat=4, mlw_ready=5, wbuf_release=6, acc_depth=256)
+def timing(name):
+    """The timing constants the schedule uses, evaluated for configuration `name` by the
+    generator of the SV package and the C++ header (scripts/gen_isa.py), from the same file."""
+    import sys
+    sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
+    import gen_isa
+    c = {c["name"]: c for c in gen_isa.load()["config"]}[name]
+    return dict(vlat=c["t_vlat"], mlw_ready=c["t_mlw_ready"], wbuf_release=c["t_wbuf_release"],
+                acc_depth=c["acc_depth"])
+
+
+BASE_T = timing("base")
+TINY_T = timing("tiny")
 
 VARIANTS = [
     # Flat word addresses of A, B and C (4096 words = 64 KiB apart on base, whatever the bank

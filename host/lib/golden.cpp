@@ -70,7 +70,12 @@ Engine::Engine(const Config& c) : cfg(c), L(c.lanes) {
   need(cfg.mlw_busy >= L, "mlw_busy >= lanes");
   need(cfg.vtr_busy >= L, "vtr_busy >= lanes");
   need(cfg.vtr_wr_start >= L + 1, "vtr_wr_start >= lanes + 1");
-  need(cfg.mlw_ready >= L + 1, "mlw_ready >= lanes + 1");
+  // An mm row multiplies the buffer mm_delay cycles after its read (mlw_ready may be below
+  // lanes: the array takes the row a few cycles after the read); that must come before a
+  // later mlw into the buffer changes it, and before the row's ACC write.
+  mm_delay = cfg.mlw_ready < L ? L - cfg.mlw_ready : 0;
+  need(mm_delay <= cfg.wbuf_release && mm_delay < cfg.mxu_lat,
+       "lanes - mlw_ready <= wbuf_release, lanes - mlw_ready < mxu_lat");
   need(cfg.sregs <= 16 && L % 2 == 0 && cfg.banks <= 16, "sregs <= 16, even lanes, banks <= 16");
   need(L <= 64, "lanes <= 64");
 
@@ -88,6 +93,7 @@ Engine::Engine(const Config& c) : cfg(c), L(c.lanes) {
   const unsigned ar = ring_size(cfg.mxu_lat + 2);
   awb.assign(ar, AccWb{});
   awb_data.assign(static_cast<std::size_t>(ar) * L, 0);
+  awb_x.assign(static_cast<std::size_t>(ar) * L, 0);
   awb_mask = ar - 1;
 
   vtr_rd.block.assign(static_cast<std::size_t>(L) * L, 0);

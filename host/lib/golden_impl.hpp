@@ -244,11 +244,18 @@ struct Engine {
   struct AccWb {
     bool valid = false;
     bool accumulate = false;
+    bool product_due = false;  // the row's product is still to be formed (mm_delay)
+    std::uint8_t buf = 0;      // its weight buffer
     std::uint32_t pc = 0;
     std::uint32_t addr = 0;
   };
   std::vector<AccWb> awb;
   std::vector<std::int32_t> awb_data;  // ring * L
+  std::vector<std::int8_t> awb_x;      // ring * L: the activation row, until its product is formed
+  // Cycles from an activation row's read to the cycle whose weight buffer it multiplies:
+  // lanes - mlw_ready when an mm may issue before its mlw's last row is read, else 0
+  // (docs/isa.md "Timing model": the mm sees the whole loaded buffer).
+  unsigned mm_delay = 0;
   unsigned awb_mask = 0;
   unsigned awb_count = 0;
 

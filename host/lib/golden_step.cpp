@@ -176,8 +176,8 @@ bool Engine::step(RunResult& res) {
         const std::int8_t* x = word(mm.bank, mm.addr);
         const std::uint64_t wc = cycle + cfg.mxu_lat;
         const unsigned s = static_cast<unsigned>(wc & awb_mask);
-        matvec(x, &wbuf[static_cast<std::size_t>(mm.buf) * L * L], &awb_data[static_cast<std::size_t>(s) * L], L);
-        awb[s] = AccWb{true, mm.accumulate, mm.pc, mm.acc_addr};
+        std::copy(x, x + L, &awb_x[static_cast<std::size_t>(s) * L]);
+        awb[s] = AccWb{true, mm.accumulate, true, static_cast<std::uint8_t>(mm.buf), mm.pc, mm.acc_addr};
         ++awb_count;
         ++counters[idx(gen::Counter::mxu_busy)];
         ++counters[idx(gen::Counter::sram_reads)];
@@ -187,7 +187,20 @@ bool Engine::step(RunResult& res) {
       ++mm.next;
       --mm.rows_left;
     }
-    // The weight buffer is written after the mm read above (no legal schedule has both on
+    // The product of the row read mm_delay cycles ago (of this cycle's row when mm_delay is
+    // 0), from its weight buffer as it is now: after every row of an mlw the mm may follow
+    // (mlw_ready), before any row of an mlw that may follow it (wbuf_release); the weight
+    // buffer is written below.
+    if (awb_count) {
+      const unsigned s = static_cast<unsigned>((cycle + cfg.mxu_lat - mm_delay) & awb_mask);
+      AccWb& slot = awb[s];
+      if (slot.valid && slot.product_due) {
+        matvec(&awb_x[static_cast<std::size_t>(s) * L], &wbuf[static_cast<std::size_t>(slot.buf) * L * L],
+               &awb_data[static_cast<std::size_t>(s) * L], L);
+        slot.product_due = false;
+      }
+    }
+    // The weight buffer is written after the products above (no legal schedule has both on
     // one buffer in one cycle; the wbuf hazards forbid it).
     if (mlw_i >= 0) {
       if (!acc_list[mlw_i].bad) {

@@ -723,7 +723,7 @@ class Gen {
         const unsigned buf = static_cast<unsigned>(rnd(2));
         if (chance(0.5)) {
           put(mk(Op::mlw, {{Field::bank, bank()}, {Field::ra, ra}, {Field::sh, buf}, {Field::stride, 1}}), 1);
-          nop(static_cast<u64>(range(1, static_cast<i64>(cfg_.mlw_ready) - 2)));
+          nop(static_cast<u64>(range(0, static_cast<i64>(cfg_.mlw_ready) - 2)));  // the mm at most mlw_ready - 1 after
           put(mk(Op::mm, {{Field::bank, bank()}, {Field::ra, ra}, {Field::rb, ra}, {Field::count, 2}, {Field::sh, buf},
                           {Field::stride, 1}}),
               1);

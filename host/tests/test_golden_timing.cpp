@@ -1,6 +1,6 @@
 // Golden model: issue costs, loops, latencies, drains and busy windows (docs/isa.md
 // "Timing model"). Every expected cycle is worked out by hand in the comments; the base
-// configuration has vlat 4, mxu_lat 35, mlw_busy 16, mlw_ready 17, wbuf_release 18,
+// configuration has vlat 4, mxu_lat 35, mlw_busy 16, mlw_ready 14, wbuf_release 17,
 // vtr_busy 16, vtr_wr_start 18.
 #include <catch2/catch.hpp>
 
@@ -24,8 +24,8 @@ TEST_CASE("golden: timing constants are the ones these tests assume", "[golden]"
   REQUIRE(b.vlat == 4);
   REQUIRE(b.mxu_lat == 35);
   REQUIRE(b.mlw_busy == 16);
-  REQUIRE(b.mlw_ready == 17);
-  REQUIRE(b.wbuf_release == 18);
+  REQUIRE(b.mlw_ready == 14);
+  REQUIRE(b.wbuf_release == 17);
   REQUIRE(b.vtr_busy == 16);
   REQUIRE(b.vtr_wr_start == 18);
   REQUIRE(b.lanes == 16);
@@ -178,22 +178,22 @@ TEST_CASE("golden: post-increment happens at the end of the issue cycle", "[gold
 
 TEST_CASE("golden: the isa.md 16x16 tile example", "[golden]") {
   GoldenModel m(base());
-  // li x3 (0..2), mlw at 3 (rows 4..19), nop 16 (4..19), mm at 20 = 3 + mlw_ready (rows
-  // 21..36, ACC writes at the end of 20+1+i+35 = 56..71), halt at 21 drains through 71.
-  auto r = run(m, {li(1, 0), li(2, 0), li(3, 0), mlw(1, 2, 0), nop(16), mm(0, 1, 3, 16, 0), halt()});
+  // li x3 (0..2), mlw at 3 (rows 4..19), nop 13 (4..16), mm at 17 = 3 + mlw_ready (rows
+  // 18..33, ACC writes at the end of 17+1+i+35 = 53..68), halt at 18 drains through 68.
+  auto r = run(m, {li(1, 0), li(2, 0), li(3, 0), mlw(1, 2, 0), nop(13), mm(0, 1, 3, 16, 0), halt()});
   REQUIRE(r.ok());
-  CHECK(r.cycles == 72);
+  CHECK(r.cycles == 69);
   CHECK(r.counter(C::instrs) == 7);
-  CHECK(r.counter(C::stall_cycles) == 15 + 50);
+  CHECK(r.counter(C::stall_cycles) == 12 + 50);
   CHECK(r.counter(C::mxu_busy) == 16);
   CHECK(r.counter(C::mxu_wload) == 16);
   CHECK(r.counter(C::sram_reads) == 32);
   CHECK(r.counter(C::acc_writes) == 16);
   CHECK(r.counter(C::sram_writes) == 0);
-  // One cycle less of nop is a wbuf_hazard at the mm (cycle 19, pc 5).
-  r = run(m, {li(1, 0), li(2, 0), li(3, 0), mlw(1, 2, 0), nop(15), mm(0, 1, 3, 16, 0), halt()});
+  // One cycle less of nop is a wbuf_hazard at the mm (cycle 16, pc 5).
+  r = run(m, {li(1, 0), li(2, 0), li(3, 0), mlw(1, 2, 0), nop(12), mm(0, 1, 3, 16, 0), halt()});
   CHECK(r.error == ErrorCode::wbuf_hazard);
-  CHECK(r.error_cycle == 19);
+  CHECK(r.error_cycle == 16);
   CHECK(r.error_pc == 5);
 }
 
@@ -218,6 +218,54 @@ TEST_CASE("golden: an ACC write is visible one cycle after t+1+i+mxu_lat", "[gol
   for (unsigned j = 0; j < 16; ++j) CHECK(m.vreg(2, j) == static_cast<std::int32_t>(j + 1));
 }
 
+TEST_CASE("golden: an mm at mlw_ready sees the whole new buffer, an mlw at wbuf_release spares the mm",
+          "[golden]") {
+  for (const Config* cp : {&base(), &tiny()}) {
+    const Config& cfg = *cp;
+    INFO(cfg.name);
+    const unsigned L = cfg.lanes;
+    GoldenModel m(cfg);
+    // Bank 1: W0 = all ones (words 0..L-1), W1 = diag(1..L) (words L..2L-1), W2 = all twos
+    // (words 2L..3L-1). Bank 0: four activation rows x_i[k] = i*L + k + 1.
+    std::vector<std::int8_t> w(3 * L * L, 0), x(4 * L, 0);
+    for (unsigned k = 0; k < L; ++k) {
+      for (unsigned j = 0; j < L; ++j) {
+        w[k * L + j] = 1;
+        w[(L + k) * L + j] = static_cast<std::int8_t>(k == j ? k + 1 : 0);
+        w[(2 * L + k) * L + j] = 2;
+      }
+    }
+    for (unsigned i = 0; i < 4 * L; ++i) x[i] = static_cast<std::int8_t>(i + 1);
+    put_words(m, 1, 0, w);
+    put_words(m, 0, 0, x);
+    // li x4 @0..3; mlw W0 -> buf 0 @4; the mlw of W1 into buf 0 at 4 + mlw_busy; the mm
+    // exactly mlw_ready later, while W1's last rows are still being read (mlw_ready < L); the
+    // mlw of W2 into buf 0 exactly wbuf_release after the mm's last row, while the mm's rows
+    // are still in the array.
+    const unsigned t_w1 = 4 + cfg.mlw_busy;
+    const unsigned t_mm = t_w1 + cfg.mlw_ready;
+    const unsigned t_w2 = t_mm + 4 + cfg.wbuf_release;
+    REQUIRE(cfg.mlw_ready < L);  // what this test is about: the mm issues before the load ends
+    const auto r = run(m, {li(1, 0), li(2, L), li(3, 2 * L), li(4, 0), mlw(1, 1, 0), nop(t_w1 - 5), mlw(1, 2, 0),
+                           nop(t_mm - t_w1 - 1), mm(0, 4, 4, 4, 0), nop(t_w2 - t_mm - 1), mlw(1, 3, 0), halt()});
+    REQUIRE(r.ok());
+    CHECK(r.cycles == t_mm + 4 + cfg.mxu_lat + 1);  // the last ACC write ends the run
+    // y_i[j] = sum_k x_i[k] * W1[k][j] = x_i[j] * (j + 1): neither W0's rows nor W2's.
+    const auto acc = get_acc(m, 0, 4);
+    for (unsigned i = 0; i < 4; ++i) {
+      for (unsigned j = 0; j < L; ++j) {
+        INFO("row " << i << " column " << j);
+        CHECK(acc[i * L + j] == static_cast<std::int32_t>((i * L + j + 1) * (j + 1)));
+      }
+    }
+    // Buffer 0 now holds W2 (weights stay between runs): y[j] = 2 * sum_k x_0[k].
+    const auto r2 = run(m, {li(4, 8), mm(0, 0, 4, 1, 0), halt()});
+    REQUIRE(r2.ok());
+    const auto acc2 = get_acc(m, 8, 1);
+    for (unsigned j = 0; j < L; ++j) CHECK(acc2[j] == static_cast<std::int32_t>(L * (L + 1)));
+  }
+}
+
 TEST_CASE("golden: mma accumulates with forwarding of the previous cycle's write", "[golden]") {
   GoldenModel m(base());
   std::vector<std::int8_t> wt(16 * 16, 0), x(3 * 16, 0);
@@ -231,7 +279,7 @@ TEST_CASE("golden: mma accumulates with forwarding of the previous cycle's write
   init[0] = 100;           // ACC[0][0] = 100
   init[16 * 4 + 0] = 7;    // ACC[1][0] = 7
   m.write_mem(Space::acc, 0, 0, init);
-  // pcs: mlw 0 @0; nop 1 @1..17; li 2 @18; li 3 @19; mma 4 @20 (ready at 17): rows 0..2 into
+  // pcs: mlw 0 @0; nop 1 @1..17; li 2 @18; li 3 @19; mma 4 @20 (ready at 14): rows 0..2 into
   // entry 0 (dstride 0), written at the end of 56, 57, 58, each adding to the previous;
   // nop 5 @21..22; mm 6 @23 (stream free at 20+3): row 2 into entry 1 at 59; mma 7 @24:
   // row 0 into entry 1 at 60, seeing the mm write of the previous cycle; halt 8 @25.
@@ -254,14 +302,14 @@ TEST_CASE("golden: mma accumulates with forwarding of the previous cycle's write
 TEST_CASE("golden: MXU busy windows and weight-buffer hazards", "[golden]") {
   SECTION("mm before mlw_ready is a wbuf_hazard, at mlw_ready it issues") {
     GoldenModel m(base());
-    // mlw @0; nop 15 @1..15; mm @16 < 0+17.
-    auto r = run(m, {mlw(1, 0, 0), nop(15), mm(0, 0, 0, 1, 0), halt()});
+    // mlw @0; nop 12 @1..12; mm @13 < 0+14.
+    auto r = run(m, {mlw(1, 0, 0), nop(12), mm(0, 0, 0, 1, 0), halt()});
     CHECK(r.error == ErrorCode::wbuf_hazard);
-    CHECK(r.error_cycle == 16);
+    CHECK(r.error_cycle == 13);
     CHECK(r.error_pc == 2);
-    CHECK(r.cycles == 17);
+    CHECK(r.cycles == 14);
     CHECK(r.counter(C::instrs) == 2);  // the rejected mm did not issue
-    r = run(m, {mlw(1, 0, 0), nop(16), mm(0, 0, 0, 1, 0), halt()});
+    r = run(m, {mlw(1, 0, 0), nop(13), mm(0, 0, 0, 1, 0), halt()});
     CHECK(r.ok());
     // Using the other buffer is fine at once (it holds whatever it held).
     r = run(m, {mlw(1, 0, 0), mm(0, 0, 0, 1, 1), halt()});
@@ -278,13 +326,13 @@ TEST_CASE("golden: MXU busy windows and weight-buffer hazards", "[golden]") {
   }
   SECTION("mlw into a buffer an mm still uses is a wbuf_hazard until t+n+wbuf_release") {
     GoldenModel m(base());
-    // mlw @0, nop 16 @1..16, mm buf0 count 4 @17 -> release at 17+4+18 = 39.
-    // nop 20 @18..37 -> mlw @38: hazard. nop 21 -> mlw @39: fine.
-    auto r = run(m, {mlw(1, 0, 0), nop(16), mm(0, 0, 0, 4, 0), nop(20), mlw(1, 0, 0), halt()});
+    // mlw @0, nop 16 @1..16, mm buf0 count 4 @17 -> release at 17+4+17 = 38.
+    // nop 19 @18..36 -> mlw @37: hazard. nop 20 -> mlw @38: fine.
+    auto r = run(m, {mlw(1, 0, 0), nop(16), mm(0, 0, 0, 4, 0), nop(19), mlw(1, 0, 0), halt()});
     CHECK(r.error == ErrorCode::wbuf_hazard);
-    CHECK(r.error_cycle == 38);
+    CHECK(r.error_cycle == 37);
     CHECK(r.error_pc == 4);
-    r = run(m, {mlw(1, 0, 0), nop(16), mm(0, 0, 0, 4, 0), nop(21), mlw(1, 0, 0), halt()});
+    r = run(m, {mlw(1, 0, 0), nop(16), mm(0, 0, 0, 4, 0), nop(20), mlw(1, 0, 0), halt()});
     CHECK(r.ok());
     // The other buffer may load during the mm.
     r = run(m, {mlw(1, 0, 0), nop(16), mm(0, 0, 0, 4, 0), mlw(1, 0, 1), halt()});
@@ -306,10 +354,10 @@ TEST_CASE("golden: MXU busy windows and weight-buffer hazards", "[golden]") {
   SECTION("both windows violated: the lower code, mxu_busy, is reported") {
     GoldenModel m(base());
     auto r = run(m, {mlw(1, 0, 0), nop(16), mm(0, 0, 0, 4, 0), mlw(1, 0, 0), halt()});
-    // second mlw @18: mlw_busy window ended at 16, release of buf 0 at 39 -> wbuf_hazard.
+    // second mlw @18: mlw_busy window ended at 16, release of buf 0 at 38 -> wbuf_hazard.
     CHECK(r.error == ErrorCode::wbuf_hazard);
     r = run(m, {mlw(1, 0, 0), nop(16), mm(0, 0, 0, 4, 0), mlw(1, 0, 1), mlw(1, 0, 0), halt()});
-    // third mlw @19: busy (18+16) and hazard (39): mxu_busy wins.
+    // third mlw @19: busy (18+16) and hazard (38): mxu_busy wins.
     CHECK(r.error == ErrorCode::mxu_busy);
     CHECK(r.error_cycle == 19);
     CHECK(r.error_pc == 4);
@@ -318,7 +366,7 @@ TEST_CASE("golden: MXU busy windows and weight-buffer hazards", "[golden]") {
     GoldenModel m(base());
     // Right after an mlw into buf 0 an mm on buf 0 would be a hazard; with count 0 it is not,
     // and it opens no window for the next mm.
-    auto r = run(m, {mlw(1, 0, 0), mm(0, 0, 0, 0, 0), nop(16), mm(0, 0, 0, 2, 0), mm(0, 0, 0, 0, 0), halt()});
+    auto r = run(m, {mlw(1, 0, 0), mm(0, 0, 0, 0, 0), nop(13), mm(0, 0, 0, 2, 0), mm(0, 0, 0, 0, 0), halt()});
     REQUIRE(r.ok());
     CHECK(r.counter(C::mxu_busy) == 2);
     CHECK(r.counter(C::instrs) == 6);
@@ -455,17 +503,19 @@ TEST_CASE("golden: max_cycles stops a run that does not end", "[golden]") {
   CHECK(m.run(1'000'002).cycles == 1'000'002);
 }
 
-TEST_CASE("golden: tiny MXU timing (mxu_lat 11, mlw_ready 5)", "[golden]") {
+TEST_CASE("golden: tiny MXU timing (mxu_lat 11, mlw_ready 2)", "[golden]") {
   const auto& t = tiny();
   REQUIRE(t.mxu_lat == 11);
-  REQUIRE(t.mlw_ready == 5);
+  REQUIRE(t.mlw_ready == 2);
+  REQUIRE(t.wbuf_release == 5);
   GoldenModel m(t);
-  // li @0, mlw @1 (rows 2..5), nop 4 @2..5, mm count 4 @6 = 1 + mlw_ready (rows 7..10, ACC
-  // writes at the end of 6+1+i+11 = 18..21), halt @7 drains through 21.
-  auto r = run(m, {li(1, 0), mlw(1, 1, 0), nop(4), mm(0, 1, 1, 4, 0), halt()});
+  // li @0, mlw @1 (rows 2..5), nop 1 @2, mm count 4 @3 = 1 + mlw_ready (rows 4..7, ACC
+  // writes at the end of 3+1+i+11 = 15..18), halt @4 drains through 18.
+  auto r = run(m, {li(1, 0), mlw(1, 1, 0), nop(1), mm(0, 1, 1, 4, 0), halt()});
   REQUIRE(r.ok());
-  CHECK(r.cycles == 22);
-  r = run(m, {li(1, 0), mlw(1, 1, 0), nop(3), mm(0, 1, 1, 4, 0), halt()});
+  CHECK(r.cycles == 19);
+  // Directly after the mlw (cycle 2) the mm is a wbuf_hazard.
+  r = run(m, {li(1, 0), mlw(1, 1, 0), mm(0, 1, 1, 4, 0), halt()});
   CHECK(r.error == ErrorCode::wbuf_hazard);
-  CHECK(r.error_cycle == 5);
+  CHECK(r.error_cycle == 2);
 }

@@ -12,8 +12,8 @@ module lpu_mxu #(
   parameter int unsigned AccDepth    = 512,
   parameter int unsigned MxuLat      = 35,
   parameter int unsigned MlwBusy     = 16,
-  parameter int unsigned MlwReady    = 17,
-  parameter int unsigned WbufRelease = 18,
+  parameter int unsigned MlwReady    = 14,
+  parameter int unsigned WbufRelease = 17,
   // Implementation choice, not architecture: how many PEs (the first ones in row-major order)
   // use DSP multipliers; the rest use LUTs. Set by the core to fit the device (docs/mxu.md).
   parameter int unsigned DspPes      = Lanes * Lanes,

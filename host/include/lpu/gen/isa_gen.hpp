@@ -288,8 +288,8 @@ struct ConfigDesc {
   unsigned slat;  // timing: 1
   unsigned mxu_lat;  // timing: 2*lanes + 3
   unsigned mlw_busy;  // timing: lanes
-  unsigned mlw_ready;  // timing: lanes + 1
-  unsigned wbuf_release;  // timing: lanes + 2
+  unsigned mlw_ready;  // timing: lanes - 2
+  unsigned wbuf_release;  // timing: lanes + 1
   unsigned vtr_busy;  // timing: lanes
   unsigned vtr_wr_start;  // timing: lanes + 2
   unsigned link_word_cycles;  // timing: (10 * link_osr * (lanes * link_frame_words + 8) * 257 + link_frame_words * link_lanes * 256 - 1) // (link_frame_words * link_lanes * 256)
@@ -297,8 +297,8 @@ struct ConfigDesc {
 };
 
 inline constexpr std::array<ConfigDesc, 2> kConfigs = {{
-    {"tiny", "iCE40UP5K (iCEBreaker)", 1, 4, 2, 16384, 0, 256, 1024, 256, 1, 8, 16, 4, 2, 1, 4, 64, 64, 64, 24, 4, 1, 11, 4, 5, 6, 4, 6, 166, 112},
-    {"base", "ECP5 LFE5U-85F (ULX3S); the default simulated device", 2, 16, 8, 2048, 1, 512, 4096, 1024, 2, 16, 16, 4, 2, 4, 4, 16, 64, 64, 100, 4, 1, 35, 16, 17, 18, 16, 18, 166, 100},
+    {"tiny", "iCE40UP5K (iCEBreaker)", 1, 4, 2, 16384, 0, 256, 1024, 256, 1, 8, 16, 4, 2, 1, 4, 64, 64, 64, 24, 4, 1, 11, 4, 2, 5, 4, 6, 166, 112},
+    {"base", "ECP5 LFE5U-85F (ULX3S); the default simulated device", 2, 16, 8, 2048, 1, 512, 4096, 1024, 2, 16, 16, 4, 2, 4, 4, 16, 64, 64, 100, 4, 1, 35, 16, 14, 17, 16, 18, 166, 100},
 }};
 
 }  // namespace lpu::gen
