@@ -719,20 +719,22 @@ module lpu_host_if #(
         hwe    = 1'b1;
         hspace = SpCtrl;
         hbank  = 4'd0;
-        // CTRL registers take the low 32 bits; the bits above are not looked at.
+        // CTRL registers take the low 32 bits; the bits above are not looked at, so they
+        // keep what word_q holds. (Zeroing them gave every one of the HostW bits another
+        // multiplexer input: `lpu_host_if` alone on ECP5, base, 4277 LUT4 instead of 3875.)
         case (cmd_q)
           CmdSetLen: begin
-            haddr  = CtrlLen;
-            word_d = HostW'(args_q[31:0]);
+            haddr        = CtrlLen;
+            word_d[31:0] = args_q[31:0];
           end
           CmdRun: begin
-            haddr  = CtrlCmd;
-            word_d = HostW'(32'd1);
-            runs_d = runs_q + 32'd1;
+            haddr        = CtrlCmd;
+            word_d[31:0] = 32'd1;
+            runs_d       = runs_q + 32'd1;
           end
           default: begin  // ABORT (ignored by the core when it is not running)
-            haddr  = CtrlCmd;
-            word_d = HostW'(32'd2);
+            haddr        = CtrlCmd;
+            word_d[31:0] = 32'd2;
           end
         endcase
         state_d = StTx;
