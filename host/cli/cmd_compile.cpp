@@ -31,7 +31,7 @@ int run_compile(const std::vector<std::string>& args) {
                                   {"weights", 0, OptKind::value, "per-channel | per-tensor"},
                                   {"chips", 0, OptKind::value, "number of chips"},
                                   {"no-verify", 0, OptKind::flag, "skip the golden-model check"},
-                                  {"no-loops", 0, OptKind::flag, "straight-line code only"},
+                                  {"loops", 0, OptKind::value, "fit | always | never"},
                                   {"quiet", 'q', OptKind::flag, "print nothing"},
                               });
   opt.require_positionals(1, 1, "model (MODEL.json)");
@@ -51,7 +51,16 @@ int run_compile(const std::vector<std::string>& args) {
       opt.has("config") ? &lpu::config_by_name(opt.value_or("config", "")) : &lpu::default_config();
   co.verify = !opt.flag("no-verify");
   co.chips = chips;
-  co.loops = !opt.flag("no-loops");
+  const std::string loops = opt.value_or("loops", "fit");
+  if (loops == "fit") {
+    co.loops = lpu::compiler::LoopMode::fit;
+  } else if (loops == "always") {
+    co.loops = lpu::compiler::LoopMode::always;
+  } else if (loops == "never") {
+    co.loops = lpu::compiler::LoopMode::never;
+  } else {
+    throw lpu::Error("--loops '" + loops + "': expected fit, always or never");
+  }
   const std::string w = opt.value_or("weights", "per-channel");
   if (w == "per-channel") {
     co.quant.weights = lpu::compiler::WeightQuant::per_channel;
@@ -171,7 +180,7 @@ int run_dequantize(const std::vector<std::string>& args) {
 LPU_COMMAND(
     compile, "compile a model graph (JSON + .npy weights) into a .lpu program",
     "MODEL.json [-o MODEL.lpu] [--config base|tiny] [--calib [NAME=]FILE.npy]...\n"
-    "         [--weights per-channel|per-tensor] [--chips N] [--no-loops] [--no-verify] [-q]\n"
+    "         [--weights per-channel|per-tensor] [--chips N] [--loops MODE] [--no-verify] [-q]\n"
     "\n"
     "Loads and checks the model, calibrates int8 scales on the sample inputs, quantizes,\n"
     "lays the tensors out in SRAM, schedules every instruction statically and writes the\n"
@@ -189,7 +198,9 @@ LPU_COMMAND(
     "      --chips N         split the model over N chips of a ring (consecutive\n"
     "                        stages, activations over the links); writes a multi-chip\n"
     "                        bundle (docs/program-format.md \"Multi-chip programs\")\n"
-    "      --no-loops        no hardware-loop regions (straight-line code only)\n"
+    "      --loops MODE      hardware-loop regions for repeating matmuls: fit (default:\n"
+    "                        only when straight-line code would not fit the instruction\n"
+    "                        memory), always, or never\n"
     "      --no-verify       do not run the program once on the golden model to check\n"
     "                        that it is error-free and takes the predicted cycles\n"
     "  -q, --quiet           print nothing\n",

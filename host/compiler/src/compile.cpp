@@ -287,7 +287,6 @@ CompileResult compile(const Graph& g, const CompileOptions& opt) {
   for (unsigned c = 0; c < chips; ++c) {
     detail::LowerOptions lo;
     lo.roll = opt.roll_loops;
-    lo.loops = opt.loops;
     if (chips > 1) {
       lo.ops.assign(q.ops.size(), false);
       for (std::size_t i = part.cut[c]; i < part.cut[c + 1]; ++i) lo.ops[i] = true;
@@ -310,7 +309,14 @@ CompileResult compile(const Graph& g, const CompileOptions& opt) {
     }
     detail::Lowered low;
     try {
+      // LoopMode::fit: straight-line unless that overflows the instruction memory.
+      lo.loops = opt.loops == LoopMode::always;
       low = detail::lower(q, cfg, lo);
+      if (opt.loops == LoopMode::fit && low.code.size() > cfg.imem_depth) {
+        lo.loops = true;
+        low = detail::lower(q, cfg, lo);
+      }
+      detail::check_imem(low, cfg);
     } catch (const Error& e) {
       throw Error(g.source + (chips > 1 ? ": chip " + std::to_string(c) : std::string()) + ": " +
                   e.what());

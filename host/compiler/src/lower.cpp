@@ -571,17 +571,19 @@ Lowered Lowerer::run() {
   out_.code = opt_.roll ? roll_loops(sched_.emit()) : sched_.emit();
   out_.cycles = sched_.cycles();
   out_.mxu_rows = sched_.mxu_rows();
-  if (out_.code.size() > cfg_.imem_depth) {
-    throw Error("the program needs " + std::to_string(out_.code.size()) +
-                " instructions but the '" + std::string(cfg_.name) +
-                "' chip's instruction memory holds " + std::to_string(cfg_.imem_depth) +
-                "; use a smaller model or split it over chips with --chips N");
-  }
   return std::move(out_);
 }
 
 Lowered lower(const QGraph& q, const Config& cfg, const LowerOptions& opt) {
   return Lowerer(q, cfg, opt).run();
+}
+
+void check_imem(const Lowered& low, const Config& cfg) {
+  if (low.code.size() <= cfg.imem_depth) return;
+  throw Error("the program needs " + std::to_string(low.code.size()) +
+              " instructions but the '" + std::string(cfg.name) +
+              "' chip's instruction memory holds " + std::to_string(cfg.imem_depth) +
+              "; use a smaller model or split it over chips with --chips N");
 }
 
 }  // namespace lpu::compiler::detail

@@ -47,8 +47,13 @@ struct Lowered {
 };
 
 // Lays out and schedules `q` for `cfg`. Throws lpu::Error when the model does not fit
-// (SRAM, ACC, LUT or instruction memory), naming what was needed and what is available.
+// (SRAM, ACC or LUT), naming what was needed and what is available. The instruction
+// memory is checked apart (check_imem), so that a program too long straight-line can be
+// lowered again with loop regions.
 Lowered lower(const QGraph& q, const Config& cfg, const LowerOptions& opt);
+
+// Throws lpu::Error unless the program fits `cfg`'s instruction memory.
+void check_imem(const Lowered& low, const Config& cfg);
 
 // Words of SRAM a tensor of the QGraph takes on a chip (for partitioning and fit messages),
 // and the words of one op's constant weights and scratch.

@@ -185,14 +185,17 @@ inline std::size_t nonzero_padding(const QTensor& qt, const Tensor& dt) {
 // configuration `cfg`, e.g. the Verilated chip), the program also runs there, sample by
 // sample, under the same checks (its caches are zeroed first: it may hold an earlier
 // program's data). `runs`: only the first that many samples run (all of them calibrate).
+// `loops`: the tests use loop regions wherever they apply (LoopMode::always), so that the
+// small models they compile exercise them; `lpu compile` defaults to LoopMode::fit.
 inline E2E run_e2e(const Graph& g, const Config& cfg, const std::vector<FTensorMap>& samples,
                    QuantOptions qo = {}, bool roll = true, Device* rtl = nullptr,
-                   std::size_t runs = SIZE_MAX) {
+                   std::size_t runs = SIZE_MAX, LoopMode loops = LoopMode::always) {
   CompileOptions opt;
   opt.config = &cfg;
   opt.calibration = samples;
   opt.quant = qo;
   opt.roll_loops = roll;
+  opt.loops = loops;
   const CompileResult res = compile(g, opt);
   const QGraph& q = res.qgraph;
   E2E e;
@@ -259,10 +262,12 @@ inline E2E run_e2e(const Graph& g, const Config& cfg, const std::vector<FTensorM
 
 // A model compiled, calibrated on `samples`, for one chip (first) and for two (second).
 inline std::pair<CompileResult, CompileResult> compile_one_and_two(
-    const Graph& g, const Config& cfg, const std::vector<FTensorMap>& samples) {
+    const Graph& g, const Config& cfg, const std::vector<FTensorMap>& samples,
+    LoopMode loops = LoopMode::always) {
   CompileOptions opt;
   opt.config = &cfg;
   opt.calibration = samples;
+  opt.loops = loops;
   CompileResult one = compile(g, opt);
   opt.chips = 2;
   return {std::move(one), compile(g, opt)};

@@ -50,6 +50,7 @@ TEST_CASE("an MLP over three chips forwards a tensor through the middle chip",
     opt.config = &cfg;
     opt.calibration = samples;
     opt.chips = 3;
+    opt.loops = LoopMode::always;
     opt.verify = true;  // the compiler's own golden-system check passes
     const CompileResult r = compile(g, opt);
     REQUIRE(r.system.chips.size() == 3);

@@ -40,9 +40,9 @@ TEST_CASE("linear layers become hardware loops", "[compiler][loops]") {
     CompileOptions opt;
     opt.config = &cfg;
     opt.calibration = samples;
-    opt.loops = false;
+    opt.loops = LoopMode::never;
     const CompileResult flat = compile(g, opt);
-    opt.loops = true;
+    opt.loops = LoopMode::always;
     const CompileResult looped = compile(g, opt);
     INFO(c.rows << "x" << c.k << "x" << c.n);
     REQUIRE(count_op(flat.program.code, Op::loopi) == 0);
@@ -54,7 +54,7 @@ TEST_CASE("linear layers become hardware loops", "[compiler][loops]") {
     // Same MXU work; the loop keeps the weight-load rate (a few cycles of slack at most).
     CHECK(looped.mxu_rows == flat.mxu_rows);
     CHECK(looped.predicted_cycles <= flat.predicted_cycles + flat.predicted_cycles / 10);
-    run_e2e(g, cfg, samples);  // loops on (the default): golden == int8 reference, exact cycles
+    run_e2e(g, cfg, samples);  // LoopMode::always: golden == int8 reference, exact cycles
   }
 }
 
@@ -69,8 +69,54 @@ TEST_CASE("loop regions do not apply where the blocks do not repeat", "[compiler
     CompileOptions opt;
     opt.config = &cfg;
     opt.calibration = random_samples(g, rng, 1);
+    opt.loops = LoopMode::always;
     // tiny: single-ported banks; base: an odd number of k-blocks.
     REQUIRE(count_op(compile(g, opt).program.code, Op::loopi) == 0);
+  }
+}
+
+TEST_CASE("LoopMode::fit uses loop regions only when straight-line code does not fit",
+          "[compiler][loops]") {
+  const Config& cfg = config_by_name("base");
+  const auto build = [&](Rng& rng, unsigned layers, CompileOptions& opt) {
+    Builder b(rng);
+    std::string y = b.input({1, 256});
+    for (unsigned i = 0; i < layers; ++i) y = b.linear(y, 256, 256, true);
+    const Graph g = b.finish({y});
+    opt.config = &cfg;
+    opt.calibration = random_samples(g, rng, 1);
+    opt.verify = true;  // every program below runs once on the golden model
+    return g;
+  };
+  const auto with = [](CompileOptions opt, LoopMode m) {
+    opt.loops = m;
+    return opt;
+  };
+  SECTION("a program that fits straight-line stays straight-line") {
+    Rng rng(220);
+    CompileOptions opt;
+    const Graph g = build(rng, 1, opt);
+    const CompileResult fit = compile(g, opt);  // LoopMode::fit is the default
+    const CompileResult flat = compile(g, with(opt, LoopMode::never));
+    const CompileResult looped = compile(g, with(opt, LoopMode::always));
+    REQUIRE(count_op(looped.program.code, Op::loopi) > 0);
+    REQUIRE(count_op(fit.program.code, Op::loopi) == 0);
+    REQUIRE(fit.program.code == flat.program.code);
+    REQUIRE(fit.predicted_cycles == flat.predicted_cycles);
+  }
+  SECTION("a program too long straight-line gets its loops") {
+    // Three 1 x 256 x 256 layers: about 1400 instructions each straight-line, 4096 fit.
+    Rng rng(221);
+    CompileOptions opt;
+    const Graph g = build(rng, 3, opt);
+    REQUIRE_THROWS_WITH(compile(g, with(opt, LoopMode::never)),
+                        Catch::Contains("instruction memory holds " +
+                                        std::to_string(cfg.imem_depth)));
+    const CompileResult fit = compile(g, opt);
+    const CompileResult looped = compile(g, with(opt, LoopMode::always));
+    REQUIRE(count_op(fit.program.code, Op::loopi) > 0);
+    REQUIRE(fit.program.code.size() <= cfg.imem_depth);
+    REQUIRE(fit.program.code == looped.program.code);
   }
 }
 

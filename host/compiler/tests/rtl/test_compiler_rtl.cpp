@@ -261,7 +261,7 @@ TEST_CASE("the examples/lm language model on the RTL chip", "[compiler-rtl]") {
   const std::vector<FTensorMap> steps = load_calibration(g, g.calibration);
   REQUIRE(steps.size() >= 8);
   Chips chips;
-  const E2E e = run_e2e(g, cfg, steps, {}, false, &chips(cfg), 8);  // as `lpu compile`
+  const E2E e = run_e2e(g, cfg, steps, {}, false, &chips(cfg), 8, LoopMode::fit);  // as `lpu compile`
   WARN("examples/lm: " << e.cycles << " cycles per token on the RTL chip");
 }
 
@@ -322,6 +322,7 @@ TEST_CASE("an MLP compiled for three chips runs on three simulated chips", "[com
   opt.config = &cfg;
   opt.calibration = samples;
   opt.chips = 3;
+  opt.loops = LoopMode::always;
   const CompileResult r = compile(g, opt);
   REQUIRE(r.system.chips.size() == 3);
   const QGraph& q = r.qgraph;

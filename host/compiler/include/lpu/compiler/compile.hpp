@@ -19,6 +19,8 @@
 
 namespace lpu::compiler {
 
+enum class LoopMode { fit, always, never };
+
 struct CompileOptions {
   const Config* config = nullptr;  // nullptr: base
   QuantOptions quant;
@@ -33,8 +35,10 @@ struct CompileOptions {
   // docs/compiler.md "Loop rolling"). Off: the straight-line schedule.
   bool roll_loops = false;
   // Hardware-loop regions for matmuls whose column blocks repeat (docs/compiler.md "Loop
-  // regions"); off: straight-line code.
-  bool loops = true;
+  // regions"). fit: straight-line code when it fits the instruction memory, else the loops
+  // (a loop body's idle cycles cannot take other work, so loops usually cost cycles);
+  // always: the loops wherever they apply; never: straight-line only.
+  LoopMode loops = LoopMode::fit;
   // Chips of a ring to split the model over (docs/compiler.md "Multi-chip"): consecutive
   // stages, activations sent over the links.
   unsigned chips = 1;
