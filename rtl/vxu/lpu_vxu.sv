@@ -170,9 +170,10 @@ module lpu_vxu #(
   // sext(imm16) (the ALU's adder then forms the index). opb_zero: B is a never-written
   // vector register (applied as the stage-1 register's synchronous reset).
   logic [31:0]  imm_sext;
-  logic [W-1:0] opb;
+  logic [W-1:0] opb, opb_s0;
   logic         opb_zero;
   assign imm_sext = 32'(signed'(f_imm16));
+  assign opb_s0   = opb_zero ? '0 : opb;
 
   always_comb begin
     opb      = vb;
@@ -333,7 +334,6 @@ module lpu_vxu #(
   logic [7:0]    op1_q, op2_q, op3_q;
   logic [Vw-1:0] vd1_q, vd2_q, vd3_q;
   logic [W-1:0]  a1_q, b1_q;
-  logic [5:0]    sh1_q;
   logic [31:0]   bcast1_q;
   logic [15:0]   imm1_q, hi1_q;
   logic [W-1:0]  res2_d, res2_q, res3_d, res3_q;
@@ -371,8 +371,7 @@ module lpu_vxu #(
   // zero through the synchronous clear of a1_q / b1_q (free in FPGA flip-flops).
   always_ff @(posedge clk_i) begin
     a1_q   <= va_ok ? va : '0;
-    b1_q   <= opb_zero ? '0 : opb;
-    sh1_q  <= f_sh;
+    b1_q   <= opb_s0;
     bcast1_q <= lane_a;
     imm1_q <= f_imm16;
     hi1_q  <= f_hi16;
@@ -409,9 +408,9 @@ module lpu_vxu #(
     .clk2x_i,
     .rst_ni,
     .a_i  (a1_q),
-    .b_i  (b1_q),
-    .sh_i (sh1_q),
-    .op_i (op1_q),
+    .b_i  (opb_s0),  // operand B, the shift and the opcode in stage 0: the multiplier
+    .sh_i (f_sh),    // registers its operand b' and the lanes' shifts itself
+    .op_i (op),
     .res_o(mul_res)
   );
 

@@ -48,9 +48,9 @@ module lpu_vxu_mul #(
   input  logic                clk2x_i,  // DspPump = 2: twice clk_i, rising edges aligned
   input  logic                rst_ni,   // DspPump = 2: lpu_dsp2x's phase registers
   input  logic [Lanes*32-1:0] a_i,      // stage 1
-  input  logic [Lanes*32-1:0] b_i,      // stage 1
-  input  logic [5:0]          sh_i,     // stage 1
-  input  logic [7:0]          op_i,     // stage 1: opcode
+  input  logic [Lanes*32-1:0] b_i,      // stage 0
+  input  logic [5:0]          sh_i,     // stage 0
+  input  logic [7:0]          op_i,     // stage 0: opcode
   output logic [Lanes*32-1:0] res_o     // stage 3
 );
 
@@ -58,22 +58,22 @@ module lpu_vxu_mul #(
   localparam logic [1:0] MODE_SAT32 = 2'd1;
   localparam logic [1:0] MODE_SAT8  = 2'd2;
 
-  // Stage 1 controls, shared by all lanes.
-  logic [1:0] mode_s1;
+  // Stage 0 controls, shared by all lanes.
+  logic [1:0] mode_s0;
   logic       a_signed, is_shl, is_shr, use_sh;
   always_comb begin
-    mode_s1  = MODE_PLAIN;
+    mode_s0  = MODE_PLAIN;
     a_signed = 1'b1;
     is_shl   = 1'b0;
     is_shr   = 1'b0;
     use_sh   = 1'b0;
     case (op_i)
       lpu_isa_pkg::OP_VMULSH: begin
-        mode_s1 = MODE_SAT32;
+        mode_s0 = MODE_SAT32;
         use_sh  = 1'b1;
       end
       lpu_isa_pkg::OP_VRQ: begin
-        mode_s1 = MODE_SAT8;
+        mode_s0 = MODE_SAT8;
         use_sh  = 1'b1;
       end
       lpu_isa_pkg::OP_VSHL: is_shl = 1'b1;
@@ -92,12 +92,16 @@ module lpu_vxu_mul #(
   assign sh_g    = use_sh ? sh_i : 6'd0;
 
   // Stages 2 and 3 need the global sh only for the range checks of vmulsh / vrq, whose
-  // lanes all have k = sh.
-  logic [5:1] sh_s2_q, sh_s3_q;
-  logic [1:0] mode_s2_q, mode_s3_q;
+  // lanes all have k = sh. Stage 1 needs A's signedness.
+  logic [5:1] sh_s1_q, sh_s2_q, sh_s3_q;
+  logic [1:0] mode_s1_q, mode_s2_q, mode_s3_q;
+  logic       a_signed_s1_q;
   always_ff @(posedge clk_i) begin
-    sh_s2_q   <= sh_g[5:1];
-    mode_s2_q <= mode_s1;
+    sh_s1_q   <= sh_g[5:1];
+    mode_s1_q <= mode_s0;
+    a_signed_s1_q <= a_signed;
+    sh_s2_q   <= sh_s1_q;
+    mode_s2_q <= mode_s1_q;
     sh_s3_q   <= sh_s2_q;
     mode_s3_q <= mode_s2_q;
   end
@@ -139,8 +143,8 @@ module lpu_vxu_mul #(
   assign sat8_s3  = mode_s3_q == MODE_SAT8;
 
   for (genvar l = 0; l < Lanes; l++) begin : gen_lane
-    // Stage 1: the lane's k, and the multiplier operand b' = B * 2^f (f = 1 - k[0]), where
-    // B is b, or for the shifts 1, 2^30 or 2^31.
+    // Stage 0: the lane's k, and the multiplier operand b' = B * 2^f (f = 1 - k[0]), where
+    // B is b, or for the shifts 1, 2^30 or 2^31; registered.
     logic [31:0] a, b;
     logic [4:0]  s, s_shl;
     logic        s31, f;
@@ -163,8 +167,15 @@ module lpu_vxu_mul #(
     assign f  = !k[0];
     assign bp = f ? {bb[31:0], 1'b0} : bb;
 
-    // a = ah*2^16 + al with al unsigned, ah signed or unsigned; b' = bh*2^16 + bl with bl
-    // unsigned, bh signed (b' = 2^32 of vshl by 31 reads as -2^32: see the header).
+    logic [32:0] bp_s1_q;
+    logic [5:1]  k_s1_q;
+    always_ff @(posedge clk_i) begin
+      bp_s1_q <= bp;
+      k_s1_q  <= k[5:1];
+    end
+
+    // Stage 1: a = ah*2^16 + al with al unsigned, ah signed or unsigned; b' = bh*2^16 + bl
+    // with bl unsigned, bh signed (b' = 2^32 of vshl by 31 reads as -2^32: see the header).
     logic signed [16:0] al, ah, bl, bh;
     logic signed [33:0] pll_d, plh_d, phl_d, phh_d;
     logic        [31:0] pll_q;         // al*bl < 2^32
@@ -173,9 +184,9 @@ module lpu_vxu_mul #(
     logic        [5:1]  k_s2_q;
     logic               unused_pp_hi;
     assign al = signed'({1'b0, a[15:0]});
-    assign ah = signed'({a[31] & a_signed, a[31:16]});
-    assign bl = signed'({1'b0, bp[15:0]});
-    assign bh = signed'(bp[32:16]);
+    assign ah = signed'({a[31] & a_signed_s1_q, a[31:16]});
+    assign bl = signed'({1'b0, bp_s1_q[15:0]});
+    assign bh = signed'(bp_s1_q[32:16]);
     if (DspPump == 2) begin : gen_pump
       lpu_dsp2x #(
         .AW (17),
@@ -218,7 +229,7 @@ module lpu_vxu_mul #(
       plh_q  <= plh_d[32:0];
       phl_q  <= phl_d[32:0];
       phh_q  <= phh_d[32:0];
-      k_s2_q <= k[5:1];
+      k_s2_q <= k_s1_q;
     end
 
     // Stage 2: v = a*b' = phh*2^32 + (plh + phl)*2^16 + pll (65 bits; {phh, pll} is the
