@@ -144,7 +144,7 @@ module lpu_vxu_mul #(
 
   for (genvar l = 0; l < Lanes; l++) begin : gen_lane
     // Stage 0: the lane's k, and the multiplier operand b' = B * 2^f (f = 1 - k[0]), where
-    // B is b, or for the shifts 1, 2^30 or 2^31; registered.
+    // B is b, or for the shifts 1, 2^30 or 2^31; registered. (a is the stage-1 operand.)
     logic [31:0] a, b;
     logic [4:0]  s, s_shl;
     logic        s31, f;
