@@ -152,7 +152,8 @@ module lpu_core #(
   logic [3:0]        ev_sram_rd, ev_sram_wr;
   logic [3:0]        ev_link_tx, ev_link_rx;
   logic              send_busy, recv_done;
-  logic [Links*16-1:0] tx_room;
+  logic [Links*2-1:0]  tx_infl;
+  logic [Links*16-1:0] lnk_tx_free;  // the links' free TX entries (registered)
   logic [Links-1:0]  link_up;
 
   logic              seq_imem_req;
@@ -224,7 +225,8 @@ module lpu_core #(
     .vext_val_i    (vext_val),
     .link_up_i     (link_up),
     .send_busy_i   (send_busy),
-    .tx_room_i     (tx_room),
+    .tx_free_i     (lnk_tx_free),
+    .tx_infl_i     (tx_infl),
     .recv_done_i   (recv_done),
     .err_i         (ext_err),
     .err_code_i    (ext_err_code),
@@ -546,7 +548,6 @@ module lpu_core #(
   logic [Links-1:0]                   lnk_tx_valid, lnk_rx_valid, lnk_rx_ready;
   logic [WordW-1:0]                   lnk_tx_word;
   logic [Links*WordW-1:0]             lnk_rx_word;
-  logic [Links*16-1:0]                lnk_tx_free;
   logic [Links*3-1:0]                 lnk_state;
   logic [Links*LinkNCnt*LinkCntW-1:0] lnk_status;
   logic [Links-1:0]                   unused_lnk_tx_ready, unused_lnk_tx_empty;
@@ -604,7 +605,7 @@ module lpu_core #(
     .iss_pc_i     (iss_pc),
     .iss_ra_val_i (iss_ra_val),
     .send_busy_o  (send_busy),
-    .tx_room_o    (tx_room),
+    .tx_infl_o    (tx_infl),
     .recv_done_o  (recv_done),
     .rd_valid_o   (lnk_rd_valid),
     .rd_bank_o    (lnk_rd_bank),
@@ -619,7 +620,6 @@ module lpu_core #(
     .wr_pc_o      (lnk_wr_pc),
     .tx_valid_o   (lnk_tx_valid),
     .tx_word_o    (lnk_tx_word),
-    .tx_free_i    (lnk_tx_free),
     .rx_valid_i   (lnk_rx_valid),
     .rx_word_i    (lnk_rx_word),
     .rx_ready_o   (lnk_rx_ready)

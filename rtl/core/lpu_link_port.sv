@@ -11,7 +11,7 @@
 // at the end of the cycle; recv_done_o marks the cycle of the last write.
 //
 // The sequencer decides the issue (lpu_seq: link_down, link_busy, the wait for TX room);
-// this module only reports send_busy_o and tx_room_o for it.
+// this module only reports send_busy_o and tx_infl_o for it.
 module lpu_link_port #(
   parameter int unsigned  Lanes = 16,
   parameter int unsigned  Links = 2,
@@ -28,7 +28,7 @@ module lpu_link_port #(
   input  logic [31:0]            iss_ra_val_i,
   // To the sequencer.
   output logic                   send_busy_o,  // the send stream reads after this cycle
-  output logic [Links*16-1:0]    tx_room_o,    // TX entries free for a send issued now
+  output logic [Links*2-1:0]     tx_infl_o,    // words on their way to link k's TX buffer (0-2)
   output logic                   recv_done_o,  // the recv writes its last word this cycle
   // SRAM read port (send).
   output logic                   rd_valid_o,
@@ -46,7 +46,6 @@ module lpu_link_port #(
   // The links' word interfaces (lpu_link).
   output logic [Links-1:0]       tx_valid_o,
   output logic [WordW-1:0]       tx_word_o,
-  input  logic [Links*16-1:0]    tx_free_i,
   input  logic [Links-1:0]       rx_valid_i,
   input  logic [Links*WordW-1:0] rx_word_i,
   output logic [Links-1:0]       rx_ready_o
@@ -122,17 +121,14 @@ module lpu_link_port #(
   end
   assign tx_word_o = rd_data_i;
 
-  // Room for a new send on link k: the link's free entries (its state before this cycle's
-  // hand-over) less the words on their way to it (handed over now, read now).
-  logic [Links*16-1:0] infl;
-
+  // Words on their way to link k's TX buffer, not yet in the link's free count (its state
+  // before this cycle's hand-over): the word handed over now and the word read
+  // now. A send issued now has room for tx_free - infl words; the sequencer compares its
+  // count + infl with tx_free (one compare of registers, off the subtraction).
   always_comb begin
-    infl = '0;
     for (int unsigned k = 0; k < Links; k++) begin
-      infl[16*k +: 16] = 16'(push_q && (32'(push_link_q) == k)) +
-                         16'((s_cnt_q != 16'd0) && (32'(s_link_q) == k));
-      tx_room_o[16*k +: 16] = (tx_free_i[16*k +: 16] > infl[16*k +: 16])
-                              ? (tx_free_i[16*k +: 16] - infl[16*k +: 16]) : 16'd0;
+      tx_infl_o[2*k +: 2] = 2'(push_q && (32'(push_link_q) == k)) +
+                            2'((s_cnt_q != 16'd0) && (32'(s_link_q) == k));
     end
   end
 

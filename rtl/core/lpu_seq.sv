@@ -50,7 +50,8 @@ module lpu_seq #(
   input  logic [31:0]         vext_val_i,
   input  logic [Links-1:0]    link_up_i,
   input  logic                send_busy_i,   // an earlier send reads after this cycle
-  input  logic [Links*16-1:0] tx_room_i,     // TX entries free for a send issued now
+  input  logic [Links*16-1:0] tx_free_i,     // free TX entries of link k (registered)
+  input  logic [Links*2-1:0]  tx_infl_i,     // words on their way to link k, not in tx_free
   input  logic                recv_done_i,   // the recv writes its last word this cycle
   input  logic [NumErr-1:0]   err_i,
   input  logic [NumErr*8-1:0] err_code_i,
@@ -135,7 +136,6 @@ module lpu_seq #(
   // ---------------------------------------------------------------------------------------
   logic [7:0]  op;
   logic [3:0]  f_rd, f_ra;
-  logic [5:0]  f_sh;
   logic [31:0] f_stride, f_imm32;
   logic [15:0] f_count, f_len;
   logic [2:0]  unit;
@@ -143,7 +143,6 @@ module lpu_seq #(
   assign op       = instr[lpu_isa_pkg::F_OP_LSB +: lpu_isa_pkg::F_OP_W];
   assign f_rd     = instr[lpu_isa_pkg::F_RD_LSB +: lpu_isa_pkg::F_RD_W];
   assign f_ra     = instr[lpu_isa_pkg::F_RA_LSB +: lpu_isa_pkg::F_RA_W];
-  assign f_sh     = instr[lpu_isa_pkg::F_SH_LSB +: lpu_isa_pkg::F_SH_W];
   assign f_stride = 32'($signed(instr[lpu_isa_pkg::F_STRIDE_LSB +: lpu_isa_pkg::F_STRIDE_W]));
   assign f_imm32  = instr[lpu_isa_pkg::F_IMM32_LSB +: lpu_isa_pkg::F_IMM32_W];
   assign f_count  = instr[lpu_isa_pkg::F_COUNT_LSB +: lpu_isa_pkg::F_COUNT_W];
@@ -216,10 +215,26 @@ module lpu_seq #(
     .err_o   (chk_err_f)
   );
 
+  // The word's part in the slot and completion decisions (which opcode class, which link,
+  // whether the count is zero, the count plus the words a send may find in flight) is
+  // decoded in the fetch stage as well and registered with the word: the path from the
+  // issue registers through the send's room check and the completion to the imem's read
+  // address then starts from these bits and the links' registered state.
+  logic [15:0]      cnt_fd;
+  logic             is_send_f, is_sr_f, is_drain_f, is_counted_f, is_recv_f;
+  logic             is_loop_q, skip_q;
+  logic             cnt_nz_f, cnt_big_f;
+  logic [Links-1:0] lsel_f;
+  logic [16:0]      cnt_p1_f, cnt_p2_f;
+  logic             is_send_q, is_sr_q, is_drain_q, is_counted_q, is_recv_q;
+  logic             cnt_nz_q, cnt_big_q;
+  logic [Links-1:0] lsel_q;
+  logic [16:0]      cnt_p1_q, cnt_p2_q;
+
   assign overrun   = (pc_q >= len_q);
-  assign is_loop   = (op == lpu_isa_pkg::OP_LOOPI) || (op == lpu_isa_pkg::OP_LOOP);
+  assign is_loop   = is_loop_q;
   assign trips     = (op == lpu_isa_pkg::OP_LOOPI) ? 32'(f_count) : ra_val;
-  assign loop_skip = is_loop && (trips == 32'd0);
+  assign loop_skip = skip_q;  // is_loop && trips == 0, decided in the fetch stage (skip_f)
 
   // A link that has been up since reset has a partner (docs/sequencer.md "Issue and blocking
   // instructions"): the flag is set while link_up_i is high and cleared only by rst_ni (the
@@ -232,24 +247,29 @@ module lpu_seq #(
   // (link_busy); a send of n > 0 words on a link that is not up now (retraining) or with
   // fewer free TX entries than words waits (no issue, a stall cycle). A recv on a retraining
   // link issues and holds the slot until its words arrive.
+  // The room check: count words fit when tx_free - infl >= count, that is, for count > 0,
+  // when tx_free >= count + infl (count + 1 and count + 2 come from the fetch stage).
+  logic [16:0] need;
   always_comb begin
-    link_bad  = 1'b0;
+    link_bad  = is_sr_q;
     send_wait = 1'b0;
-    if (op == lpu_isa_pkg::OP_SEND || op == lpu_isa_pkg::OP_RECV) begin
-      link_bad = 1'b1;
-      for (int unsigned k = 0; k < Links; k++) begin
-        if (32'(f_sh) == k) begin
-          if (link_up_i[k] || was_up_q[k]) link_bad = 1'b0;
-          if ((!link_up_i[k] && f_count != 16'd0) || tx_room_i[16*k +: 16] < f_count) begin
-            send_wait = (op == lpu_isa_pkg::OP_SEND);
-          end
+    need      = 17'(f_count);
+    for (int unsigned k = 0; k < Links; k++) begin
+      if (lsel_q[k]) begin
+        if (link_up_i[k] || was_up_q[k]) link_bad = 1'b0;
+        unique case (tx_infl_i[2*k +: 2])
+          2'd0:    need = 17'(f_count);
+          2'd1:    need = cnt_p1_q;
+          default: need = cnt_p2_q;
+        endcase
+        if (cnt_nz_q && (!link_up_i[k] || 17'(tx_free_i[16*k +: 16]) < need)) begin
+          send_wait = is_send_q;
         end
       end
     end
   end
 
-  assign send_bad = (op == lpu_isa_pkg::OP_SEND) &&
-                    ((32'(f_count) > LinkTxDepth) || send_busy_i);
+  assign send_bad = is_send_q && (cnt_big_q || send_busy_i);
 
   always_comb begin
     if (overrun)                          seq_err = lpu_isa_pkg::ERR_PC_OVERRUN;
@@ -291,9 +311,9 @@ module lpu_seq #(
   logic        is_counted;   // nop, lutld: hold for count extra cycles
   logic        is_recv;      // recv: hold until its last word is written
 
-  assign is_drain   = (op == lpu_isa_pkg::OP_BARRIER) || (op == lpu_isa_pkg::OP_HALT);
-  assign is_counted = (op == lpu_isa_pkg::OP_NOP) || (op == lpu_isa_pkg::OP_LUTLD);
-  assign is_recv    = (op == lpu_isa_pkg::OP_RECV);
+  assign is_drain   = is_drain_q;
+  assign is_counted = is_counted_q;
+  assign is_recv    = is_recv_q;
 
   always_comb begin
     complete   = 1'b0;
@@ -302,8 +322,8 @@ module lpu_seq #(
       if (first_q) begin
         if (slot) begin
           if (is_drain)                           complete = !pending_i;
-          else if (is_counted && f_count != 16'd0) hold_start = 1'b1;
-          else if (is_recv && f_count != 16'd0)   complete = 1'b0;
+          else if (is_counted && cnt_nz_q)        hold_start = 1'b1;
+          else if (is_recv && cnt_nz_q)           complete = 1'b0;
           else                                    complete = 1'b1;
         end
       end else begin
@@ -331,6 +351,24 @@ module lpu_seq #(
                           ? (instr_f[lpu_isa_pkg::F_COUNT_LSB +: lpu_isa_pkg::F_COUNT_W] == '0)
                           : ra_f_zero);
   assign f_next    = (is_loop_f && !skip_f) ? pc_f_q + 16'd1 : ls_f_next;
+
+  // The fetched word's decode for the issue stage (registered with it: "Issue checks").
+  assign cnt_fd       = instr_f[lpu_isa_pkg::F_COUNT_LSB +: lpu_isa_pkg::F_COUNT_W];
+  assign is_send_f    = (op_f == lpu_isa_pkg::OP_SEND);
+  assign is_recv_f    = (op_f == lpu_isa_pkg::OP_RECV);
+  assign is_sr_f      = is_send_f || is_recv_f;
+  assign is_drain_f   = (op_f == lpu_isa_pkg::OP_BARRIER) || (op_f == lpu_isa_pkg::OP_HALT);
+  assign is_counted_f = (op_f == lpu_isa_pkg::OP_NOP) || (op_f == lpu_isa_pkg::OP_LUTLD);
+  assign cnt_nz_f     = (cnt_fd != 16'd0);
+  assign cnt_big_f    = (32'(cnt_fd) > LinkTxDepth);
+  assign cnt_p1_f     = 17'(cnt_fd) + 17'd1;
+  assign cnt_p2_f     = 17'(cnt_fd) + 17'd2;
+  always_comb begin
+    for (int unsigned k = 0; k < Links; k++) begin
+      lsel_f[k] = (32'(instr_f[lpu_isa_pkg::F_SH_LSB +: lpu_isa_pkg::F_SH_W]) == k);
+    end
+  end
+
 
   // No push onto a full stack: that loop instruction raises loop_depth instead.
   assign ls_push    = slot && is_loop && !loop_skip && !ls_full;
@@ -687,6 +725,18 @@ module lpu_seq #(
       rb_q      <= rb_f_val;
       ea_q      <= ea_f;
       chk_err_q <= chk_err_f;
+      is_send_q    <= is_send_f;
+      is_sr_q      <= is_sr_f;
+      is_drain_q   <= is_drain_f;
+      is_counted_q <= is_counted_f;
+      is_recv_q    <= is_recv_f;
+      is_loop_q    <= is_loop_f;
+      skip_q       <= skip_f;
+      cnt_nz_q     <= cnt_nz_f;
+      cnt_big_q    <= cnt_big_f;
+      lsel_q       <= lsel_f;
+      cnt_p1_q     <= cnt_p1_f;
+      cnt_p2_q     <= cnt_p2_f;
     end
   end
 

@@ -55,11 +55,13 @@ struct Env {
   bool abort = false;
   unsigned sram_rd = 0, sram_wr = 0;
   bool mxu_row = false, mxu_wrow = false, acc_wr = false;
-  // The link port (lpu_link_port): links up, an earlier send still reading, TX room per link,
-  // the recv's last write.
+  // The links and the link port (lpu_link_port): links up, an earlier send still reading, free
+  // TX entries per link and the words on their way to it (0-2; a send issued now has room
+  // for max(tx_free - tx_infl, 0) words), the recv's last write.
   unsigned link_up = 0;
   bool send_busy = false;
-  std::uint16_t tx_room[2] = {0, 0};
+  std::uint16_t tx_free[2] = {0, 0};
+  std::uint8_t tx_infl[2] = {0, 0};
   bool recv_done = false;
   unsigned link_tx = 0, link_rx = 0;
 };
@@ -205,7 +207,8 @@ class SeqBench {
     d.ev_link_rx_i = e.link_rx;
     d.link_up_i = e.link_up;
     d.send_busy_i = e.send_busy;
-    d.tx_room_i = static_cast<std::uint32_t>(e.tx_room[0] | (std::uint32_t{e.tx_room[1]} << 16));
+    d.tx_free_i = static_cast<std::uint32_t>(e.tx_free[0] | (std::uint32_t{e.tx_free[1]} << 16));
+    d.tx_infl_i = static_cast<std::uint8_t>((e.tx_infl[0] & 3) | ((e.tx_infl[1] & 3) << 2));
     d.recv_done_i = e.recv_done;
   }
 
@@ -751,7 +754,7 @@ TEST_CASE("send: link_down, then link_busy, then a wait for TX room", "[seq][lin
     b.load({send(1, 4), li(1, 1), halt()});
     const auto o = b.run([](std::uint64_t, Env& e) {
       e.link_up = 2;
-      e.tx_room[1] = 4;
+      e.tx_free[1] = 4;
     });
     CHECK_ISSUES(o.issues, seq({0, 1, 2}));
     CHECK(o.status == kDone);
@@ -764,7 +767,7 @@ TEST_CASE("send: link_down, then link_busy, then a wait for TX room", "[seq][lin
     const auto o = b.run([](std::uint64_t, Env& e) {
       e.link_up = 1;
       e.send_busy = true;  // link_down comes first
-      e.tx_room[0] = e.tx_room[1] = 100;
+      e.tx_free[0] = e.tx_free[1] = 100;
     });
     CHECK(o.err_code == kLinkDown);
     CHECK(o.err_pc == 1);
@@ -775,7 +778,7 @@ TEST_CASE("send: link_down, then link_busy, then a wait for TX room", "[seq][lin
     b.load({send(0, lpu::config_by_name("base").link_tx_depth + 1), halt()});
     const auto o = b.run([](std::uint64_t, Env& e) {
       e.link_up = 3;
-      e.tx_room[0] = 1000;
+      e.tx_free[0] = 1000;
     });
     CHECK(o.err_code == kLinkBusy);
     CHECK(o.err_pc == 0);
@@ -788,7 +791,7 @@ TEST_CASE("send: link_down, then link_busy, then a wait for TX room", "[seq][lin
     const auto o = b.run([](std::uint64_t c, Env& e) {
       e.link_up = 3;
       e.send_busy = (c & 0xffff) == 1;
-      e.tx_room[0] = 0;
+      e.tx_free[0] = 0;
     });
     CHECK(o.err_code == kLinkBusy);
     CHECK(o.err_pc == 1);
@@ -799,14 +802,44 @@ TEST_CASE("send: link_down, then link_busy, then a wait for TX room", "[seq][lin
     b.load({li(1, 1), send(0, 8), li(2, 2), halt()});
     const auto o = b.run([](std::uint64_t c, Env& e) {
       e.link_up = 3;
-      e.tx_room[0] = (c & 0xffff) >= 5 ? 8 : 7;  // room from cycle 5
-      e.tx_room[1] = 100;                      // another link's room does not help
+      e.tx_free[0] = (c & 0xffff) >= 5 ? 8 : 7;  // room from cycle 5
+      e.tx_free[1] = 100;                      // another link's room does not help
     });
     CHECK_ISSUES(o.issues, (std::vector<Issue>{{0, 0}, {5, 1}, {6, 2}, {7, 3}}));
     CHECK(o.status == kDone);
     CHECK(o.counter(C::stall_cycles) == 4);
     CHECK(o.counter(C::instrs) == 4);
     CHECK(o.cycles() == 8);
+  }
+  SECTION("words on their way to the link count against its free entries") {
+    // Every combination of free entries, words in flight (0-2) and count near the boundary,
+    // on either link; the other link has room to spare. Expected: the send waits while
+    // max(free - infl, 0) < count (docs/isa.md "Links"), until cycle 3, from which on the
+    // link has room for any count here.
+    for (unsigned link = 0; link < 2; ++link) {
+      for (unsigned free = 0; free <= 6; ++free) {
+        for (unsigned infl = 0; infl <= 2; ++infl) {
+          for (unsigned count = 0; count <= 6; ++count) {
+            CAPTURE(link, free, infl, count);
+            const unsigned room = free > infl ? free - infl : 0;
+            const bool waits = count > 0 && room < count;
+            SeqBench b;
+            b.load({send(link, count), halt()});
+            const auto o = b.run([&](std::uint64_t c, Env& e) {
+              e.link_up = 3;
+              const bool late = (c & 0xffff) >= 3;
+              e.tx_free[link] = static_cast<std::uint16_t>(late ? 100 : free);
+              e.tx_infl[link] = static_cast<std::uint8_t>(late ? 0 : infl);
+              e.tx_free[1 - link] = 100;
+            });
+            CHECK(o.status == kDone);
+            REQUIRE(!o.issues.empty());
+            CHECK(o.issues.front() == Issue{waits ? 3u : 0u, 0});
+            CHECK(o.counter(C::stall_cycles) == (waits ? 3u : 0u));
+          }
+        }
+      }
+    }
   }
   SECTION("count 0 needs no room and issues") {
     SeqBench b;
@@ -820,7 +853,7 @@ TEST_CASE("send: link_down, then link_busy, then a wait for TX room", "[seq][lin
     b.load({send(0, 3), halt()});
     const auto o = b.run([](std::uint64_t c, Env& e) {
       e.link_up = 1;
-      e.tx_room[0] = 3;
+      e.tx_free[0] = 3;
       e.pending = (c & 0xffff) >= 1 && (c & 0xffff) < 3;  // reads in 1..3: pending in 1, 2
     });
     CHECK(o.status == kDone);
