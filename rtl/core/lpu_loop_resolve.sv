@@ -1,7 +1,7 @@
 // The decision of the sequencer's loop stack for one completing instruction
 // (docs/sequencer.md "Hardware loops"): combinational, on a stack state given as flat
-// vectors (entry k: start/end bits [16k +: 16], trips bits [32k +: 32]; entries below `sp_i`
-// are live).
+// vectors (entry k: start/end bits [16k +: 16]; bit k of `more_i`: its trips still to run
+// are more than 1; entries below `sp_i` are live).
 //
 // The instruction completes at `last` = `pc_i`, or `pc_i + skip_len_i` when `skip_i` (a loop
 // instruction whose body is skipped). From the top of the stack: an entry that ends at
@@ -10,7 +10,9 @@
 // looked at the same way; anything else leaves `last + 1`.
 //
 // The comparisons use the distances `end - pc_i` against 0 or `skip_len_i`, so no adder sits
-// between `skip_len_i` (an instruction word field) and the comparators.
+// between `skip_len_i` (an instruction word field) and the comparators. The trip counts come
+// in as their `> 1` flags, which the stack forms beside its registers: no trip count's
+// decrement or comparison sits on the path through this decision.
 //
 // lpu_loop_stack uses it twice: for the instruction that issues now (its own update) and for
 // the one the sequencer fetches behind it (the imem's next read address).
@@ -21,7 +23,7 @@ module lpu_loop_resolve #(
   input  logic [SpW-1:0]          sp_i,
   input  logic [LoopDepth*16-1:0] start_i,
   input  logic [LoopDepth*16-1:0] end_i,
-  input  logic [LoopDepth*32-1:0] trips_i,
+  input  logic [LoopDepth-1:0]    more_i,
   input  logic [15:0]             pc_i,
   input  logic                    skip_i,
   input  logic [15:0]             skip_len_i,
@@ -50,7 +52,7 @@ module lpu_loop_resolve #(
     for (int unsigned k = 0; k < LoopDepth; k++) begin
       if (going && (LoopDepth - 1 - k) < 32'(sp_i)) begin
         if (at_last[LoopDepth-1-k]) begin
-          if (trips_i[32*(LoopDepth-1-k) +: 32] > 32'd1) begin
+          if (more_i[LoopDepth-1-k]) begin
             branch_o     = 1'b1;
             branch_lvl_o = LoopDepth - 1 - k;
             next_pc_o    = start_i[16*(LoopDepth-1-k) +: 16];

@@ -48,16 +48,23 @@ module lpu_loop_stack #(
 
   // Flat copies of the state for lpu_loop_resolve (entry k at bits [16k +: 16] / [32k +: 32]).
   logic [LoopDepth*16-1:0] start_qv, end_qv, start_nv, end_nv;
-  logic [LoopDepth*32-1:0] trips_qv, trips_nv;
+  logic [LoopDepth*32-1:0] trips_nv;
+  // Trips > 1 of each entry as it is (gt1), as it is after a branch-back takes one (trips - 1
+  // > 1: gt2), of the entry pushed now, and of the stack as it will be (more_nv): flags of
+  // registers, formed beside the fetch decision instead of in it.
+  logic [LoopDepth-1:0]    gt1, gt2, more_nv;
+  logic                    push_gt1;
   logic [SpW-1:0]          sp_n;
 
   always_comb begin
     for (int unsigned i = 0; i < LoopDepth; i++) begin
       start_qv[16*i +: 16] = start_q[i];
       end_qv[16*i +: 16]   = end_q[i];
-      trips_qv[32*i +: 32] = trips_q[i];
+      gt1[i]               = trips_q[i] > 32'd1;
+      gt2[i]               = trips_q[i] > 32'd2;
     end
   end
+  assign push_gt1 = push_trips_i > 32'd1;
 
   // The decision for the instruction that completes (its own update of the stack).
   logic [SpW-1:0] sp_adv;
@@ -70,7 +77,7 @@ module lpu_loop_stack #(
     .sp_i         (sp_q),
     .start_i      (start_qv),
     .end_i        (end_qv),
-    .trips_i      (trips_qv),
+    .more_i       (gt1),
     .pc_i         (pc_i),
     .skip_i       (skip_i),
     .skip_len_i   (skip_len_i),
@@ -85,6 +92,7 @@ module lpu_loop_stack #(
   // next state when push_i or adv_i.
   always_comb begin
     sp_n = sp_q;
+    more_nv = gt1;
     for (int unsigned i = 0; i < LoopDepth; i++) begin
       start_nv[16*i +: 16] = start_q[i];
       end_nv[16*i +: 16]   = end_q[i];
@@ -96,13 +104,17 @@ module lpu_loop_stack #(
           start_nv[16*i +: 16] = push_start_i;
           end_nv[16*i +: 16]   = push_end_i;
           trips_nv[32*i +: 32] = push_trips_i;
+          more_nv[i]           = push_gt1;
         end
       end
       sp_n = sp_q + SpW'(1);
     end else if (f_assume_i || adv_i) begin
       sp_n = sp_adv;
       for (int unsigned i = 0; i < LoopDepth; i++) begin
-        if (branch && branch_lvl == i) trips_nv[32*i +: 32] = trips_q[i] - 32'd1;
+        if (branch && branch_lvl == i) begin
+          trips_nv[32*i +: 32] = trips_q[i] - 32'd1;
+          more_nv[i]           = gt2[i];
+        end
       end
     end
   end
@@ -117,7 +129,7 @@ module lpu_loop_stack #(
     .sp_i         (sp_n),
     .start_i      (start_nv),
     .end_i        (end_nv),
-    .trips_i      (trips_nv),
+    .more_i       (more_nv),
     .pc_i         (f_pc_i),
     .skip_i       (f_skip_i),
     .skip_len_i   (f_skip_len_i),
