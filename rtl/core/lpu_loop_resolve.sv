@@ -33,14 +33,22 @@ module lpu_loop_resolve #(
   output logic [31:0]             branch_lvl_o
 );
 
-  // Entry k ends at `last`.
+  // Entry k ends at `last`. Both comparisons are formed and `skip_i` selects between them,
+  // as it selects the fall-through pc below, so that it comes in after the compares and the
+  // adder rather than in front of them (for the fetched instruction, `skip_i` is decoded
+  // from the word just read: docs/sequencer.md "The fetch loop").
   logic [LoopDepth-1:0] at_last;
+  logic [15:0]          to_end, pc_p1, pc_skip;
 
   always_comb begin
     for (int unsigned k = 0; k < LoopDepth; k++) begin
-      at_last[k] = ((end_i[16*k +: 16] - pc_i) == (skip_i ? skip_len_i : 16'd0));
+      to_end     = end_i[16*k +: 16] - pc_i;
+      at_last[k] = skip_i ? (to_end == skip_len_i) : (to_end == 16'd0);
     end
   end
+
+  assign pc_p1   = pc_i + 16'd1;
+  assign pc_skip = pc_p1 + skip_len_i;
 
   always_comb begin
     logic going;
@@ -48,7 +56,7 @@ module lpu_loop_resolve #(
     sp_adv_o     = sp_i;
     branch_o     = 1'b0;
     branch_lvl_o = 32'd0;
-    next_pc_o    = pc_i + 16'd1 + (skip_i ? skip_len_i : 16'd0);
+    next_pc_o    = skip_i ? pc_skip : pc_p1;
     for (int unsigned k = 0; k < LoopDepth; k++) begin
       if (going && (LoopDepth - 1 - k) < 32'(sp_i)) begin
         if (at_last[LoopDepth-1-k]) begin
