@@ -12,11 +12,16 @@ module lpu_core #(
   // DspPump = 2 double-pumps the DSP multipliers of the array and the vector pipeline on
   // clk2x_i (twice clk_i, rising edges aligned; lpu_dsp2x): the vector pipeline then needs 2
   // per lane, and each block left serves two PEs: base 2 * (156 - 32 - 3) = 242 PEs (15 rows
-  // and 2 PEs of the sixteenth). With DspPump = 1, clk2x_i is unused.
+  // and 2 PEs of the sixteenth). With DspPump = 1, clk2x_i is unused. A budget above the
+  // array's Lanes * Lanes PEs (a smaller `base` built for a diagnostic, docs/boards.md) gives
+  // every PE a DSP block.
   parameter int unsigned DspPump = 1,
   parameter int unsigned DspPes =
       (CfgId == lpu_isa_pkg::CFG_TINY_ID) ? 0
-          : DspPump * (156 - 4 / DspPump * lpu_isa_pkg::CFG_BASE_LANES - 3),
+          : (DspPump * (156 - 4 / DspPump * lpu_isa_pkg::CFG_BASE_LANES - 3)
+             > lpu_isa_pkg::CFG_BASE_LANES * lpu_isa_pkg::CFG_BASE_LANES)
+              ? lpu_isa_pkg::CFG_BASE_LANES * lpu_isa_pkg::CFG_BASE_LANES
+              : DspPump * (156 - 4 / DspPump * lpu_isa_pkg::CFG_BASE_LANES - 3),
   // Implementation choice for a single-chip build: 0 leaves out the links' hardware (lpu_link,
   // docs/link.md). The chip then behaves exactly as one whose links never come up (no
   // partner attached): send and recv raise link_down, link_up_o stays 0, link_tx_o idles low,
